@@ -1,0 +1,112 @@
+/**
+ * The one place that reads the environment (product contract §3). Every process calls `loadConfig()`
+ * at start; a wrong value stops it with a message naming the variable and the rule it broke.
+ */
+import { z } from 'zod';
+
+const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+const port = (fallback: number) =>
+  z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(fallback));
+const base64Key32 = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)')
+    .optional(),
+);
+const httpUrl = z.preprocess(
+  emptyToUndefined,
+  z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://app.opentrain.ai' })
+    .transform((url) => url.replace(/\/+$/, ''))
+    .optional(),
+);
+
+const envSchema = z.object({
+  TEMPORAL_ADDRESS: z.preprocess(
+    emptyToUndefined,
+    z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port, e.g. localhost:7233').default('localhost:7233'),
+  ),
+  TEMPORAL_NAMESPACE: z.preprocess(emptyToUndefined, z.string().min(1).default('default')),
+  TEMPORAL_TASK_QUEUE: z.preprocess(emptyToUndefined, z.string().min(1).default('opentrain')),
+  TEMPORAL_API_KEY: optionalString,
+  TEMPORAL_TLS_CERT: optionalString,
+  TEMPORAL_TLS_KEY: optionalString,
+  OPENTRAIN_API_BASE_URL: httpUrl,
+  OT_API_BASE_URL: httpUrl,
+  OT_API_TOKEN: z.preprocess(
+    emptyToUndefined,
+    z.string().startsWith('ot_pat_', 'must be an OpenTrain personal token (ot_pat_...)').optional(),
+  ),
+  OPENTRAIN_API_TOKEN: z.preprocess(
+    emptyToUndefined,
+    z.string().startsWith('ot_pat_', 'must be an OpenTrain personal token (ot_pat_...)').optional(),
+  ),
+  API_PORT: port(3000),
+  API_HOST: z.preprocess(emptyToUndefined, z.string().min(1).default('127.0.0.1')),
+  API_KEY: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
+  PAYLOAD_ENCRYPTION_KEY: base64Key32,
+  CREDENTIAL_STORE_DIR: z.preprocess(emptyToUndefined, z.string().default('.data/credentials')),
+  CREDENTIAL_STORE_KEY: base64Key32,
+  SANDBOX_PORT: port(4010),
+  LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  ),
+});
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export interface Config {
+  temporal: {
+    address: string;
+    namespace: string;
+    taskQueue: string;
+    apiKey?: string;
+    tls?: { cert: string; key: string };
+  };
+  opentrain: {
+    /** Undefined when no real OpenTrain is configured: `npm start` then runs the sandbox. */
+    baseUrl?: string;
+    /** An existing (claimed) token: lifecycles then skip registration and claim. Never logged. */
+    token?: string;
+  };
+  api: { host: string; port: number; key?: string };
+  payloadEncryptionKey?: string;
+  credentialStore: { dir: string; key?: string };
+  sandboxPort: number;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${String(issue.path[0])}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (Boolean(e.TEMPORAL_TLS_CERT) !== Boolean(e.TEMPORAL_TLS_KEY)) {
+    throw new ConfigError('Invalid configuration:\n  TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY: set both (mTLS) or neither');
+  }
+  return {
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      apiKey: e.TEMPORAL_API_KEY,
+      tls: e.TEMPORAL_TLS_CERT && e.TEMPORAL_TLS_KEY ? { cert: e.TEMPORAL_TLS_CERT, key: e.TEMPORAL_TLS_KEY } : undefined,
+    },
+    opentrain: {
+      baseUrl: e.OPENTRAIN_API_BASE_URL ?? e.OT_API_BASE_URL,
+      token: e.OT_API_TOKEN ?? e.OPENTRAIN_API_TOKEN,
+    },
+    api: { host: e.API_HOST, port: e.API_PORT, key: e.API_KEY },
+    payloadEncryptionKey: e.PAYLOAD_ENCRYPTION_KEY,
+    credentialStore: { dir: e.CREDENTIAL_STORE_DIR, key: e.CREDENTIAL_STORE_KEY },
+    sandboxPort: e.SANDBOX_PORT,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * Ephemeral Temporal servers for tests, started from the project's installed binaries (never the SDK's
+ * download) on free ports, so the suite also passes while an `npm start` stack holds the default ports.
+ */
+import { TestWorkflowEnvironment, type ClientOptionsForTestEnv } from '@temporalio/testing';
+import { bundleWorkflowCode, Runtime, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { ensureTemporalCli, ensureTestServer } from '../../scripts/temporal-binaries';
+import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
+
+let runtimeInstalled = false;
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: new DefaultLogger(process.env.TEST_LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN') });
+}
+
+/** A real dev server (SQLite in memory) with the project's search attributes registered. */
+export async function startDevServer(
+  options: { client?: ClientOptionsForTestEnv; dbFilename?: string } = {},
+): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: await ensureTemporalCli() },
+      searchAttributes: [...SEARCH_ATTRIBUTES],
+      dbFilename: options.dbFilename,
+      extraArgs: ['--log-level', 'error'],
+    },
+    client: options.client,
+  });
+}
+
+/** The time-skipping test server, for tests where hours of durable timers must pass in seconds. */
+export async function startTimeSkippingServer(
+  client?: ClientOptionsForTestEnv,
+): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: await ensureTestServer() } },
+    client,
+  });
+}
+
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
+/** Bundles workflow code once per test process; re-bundling per test is slow. */
+export function workflowBundle(workflowsPath = require.resolve('../../src/workflows')): Promise<WorkflowBundleWithSourceMap> {
+  let bundle = bundles.get(workflowsPath);
+  if (!bundle) {
+    bundle = bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+    bundles.set(workflowsPath, bundle);
+  }
+  return bundle;
+}
+
+let queueCounter = 0;
+export function uniqueTaskQueue(prefix = 'test'): string {
+  queueCounter += 1;
+  return `${prefix}-${process.pid}-${queueCounter}-${Date.now().toString(36)}`;
+}
