@@ -3,7 +3,7 @@
 // failure is one OpenTrainError (errors.ts). The client never retries; its callers are activities.
 import type { z } from 'zod';
 import { version } from '../../package.json';
-import { RequestValidationError } from './errors';
+import { RequestValidationError, ResponseValidationError } from './errors';
 import { send, toShapeIssues, type ErrorShape, type RequestSpec, type TransportOptions } from './http';
 import {
   CLAIM_GRANT_TYPE,
@@ -191,7 +191,7 @@ export class OpenTrainClient {
       cursor = page.nextCursor ?? undefined;
       // a server that hands back a cursor it already gave would loop forever
       if (cursor !== undefined && seen.has(cursor)) {
-        throw new RequestValidationError(`GET ${V1}/jobs/{jobId}/proposals`, [{ path: 'nextCursor', message: `cursor ${cursor} repeated` }]);
+        throw new ResponseValidationError(`GET ${V1}/jobs/{jobId}/proposals`, 200, [{ path: 'nextCursor', message: `cursor ${cursor} repeated` }]);
       }
       if (cursor !== undefined) seen.add(cursor);
     } while (cursor !== undefined);

@@ -143,8 +143,8 @@ export class APIError extends OpenTrainError {
       ...(init.retryAfterMs === undefined ? {} : { retryAfterMs: init.retryAfterMs }),
     });
     this.status = init.status;
-    this.code = init.code;
-    if (init.requestId !== undefined) this.requestId = init.requestId;
+    this.code = redactSecrets(init.code);
+    if (init.requestId !== undefined) this.requestId = redactSecrets(init.requestId);
     this.details = redactValue(init.details ?? {}) as Record<string, unknown>;
   }
 
@@ -279,7 +279,7 @@ export class OAuthError extends OpenTrainError {
       ...(init.retryAfterMs === undefined ? {} : { retryAfterMs: init.retryAfterMs }),
     });
     this.status = init.status;
-    this.error = init.error;
+    this.error = redactSecrets(init.error);
     if (init.errorDescription !== undefined) this.errorDescription = redactSecrets(init.errorDescription);
   }
 

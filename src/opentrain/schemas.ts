@@ -357,6 +357,23 @@ export const proposalSchema = z.looseObject({
 
 export const proposalsPageSchema = z.looseObject({ proposals: z.array(proposalSchema), nextCursor: cursor });
 
+/** §3.16. No client method reads the feed yet; the schema documents the page shape for the fixtures. */
+export const updateEventSchema = z.looseObject({
+  id: nonEmpty,
+  type: z.string(),
+  apiVersion: z.string().optional(),
+  createdAt: z.string(),
+  resourceId: optionalText,
+  jobId: optionalText,
+  data: jsonObject,
+});
+
+export const updatesPageSchema = z.looseObject({
+  events: z.array(updateEventSchema),
+  nextCursor: cursor,
+  hasMore: z.boolean(),
+});
+
 // ---------------------------------------------------------------- error bodies (§4)
 
 /** Envelope of /api/public/v1 errors; `details` members the product acts on are checked one by one in errors.ts. */
@@ -408,5 +425,6 @@ export type MyJob = z.infer<typeof myJobSchema>;
 export type MyJobsPage = z.infer<typeof myJobsPageSchema>;
 export type Proposal = z.infer<typeof proposalSchema>;
 export type ProposalsPage = z.infer<typeof proposalsPageSchema>;
+export type UpdatesPage = z.infer<typeof updatesPageSchema>;
 export type ApiErrorBody = z.infer<typeof apiErrorBodySchema>;
 export type OAuthErrorBody = z.infer<typeof oauthErrorBodySchema>;
