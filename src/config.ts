@@ -47,6 +47,16 @@ const envSchema = z.object({
   API_HOST: z.preprocess(emptyToUndefined, z.string().min(1).default('127.0.0.1')),
   API_KEY: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
   PAYLOAD_ENCRYPTION_KEY: base64Key32,
+  PAYLOAD_ENCRYPTION_OLD_KEYS: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine(
+        (value) => value.split(',').every((key) => Buffer.from(key.trim(), 'base64').length === 32),
+        'must be a comma-separated list of 32-byte base64 keys',
+      )
+      .optional(),
+  ),
   CREDENTIAL_STORE_DIR: z.preprocess(emptyToUndefined, z.string().default('.data/credentials')),
   CREDENTIAL_STORE_KEY: base64Key32,
   SANDBOX_PORT: port(4010),
@@ -75,8 +85,10 @@ export interface Config {
     token?: string;
   };
   api: { host: string; port: number; key?: string };
-  payloadEncryptionKey?: string;
-  credentialStore: { dir: string; key?: string };
+  /** Codec settings, in the form `createDataConverter` reads. */
+  payloadEncryption: { PAYLOAD_ENCRYPTION_KEY?: string; PAYLOAD_ENCRYPTION_OLD_KEYS?: string };
+  /** Credential store settings, in the form `createCredentialStoreFromEnv` reads. */
+  credentialStore: { CREDENTIAL_STORE_DIR: string; CREDENTIAL_STORE_KEY?: string };
   sandboxPort: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
@@ -104,8 +116,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       token: e.OT_API_TOKEN ?? e.OPENTRAIN_API_TOKEN,
     },
     api: { host: e.API_HOST, port: e.API_PORT, key: e.API_KEY },
-    payloadEncryptionKey: e.PAYLOAD_ENCRYPTION_KEY,
-    credentialStore: { dir: e.CREDENTIAL_STORE_DIR, key: e.CREDENTIAL_STORE_KEY },
+    payloadEncryption: { PAYLOAD_ENCRYPTION_KEY: e.PAYLOAD_ENCRYPTION_KEY, PAYLOAD_ENCRYPTION_OLD_KEYS: e.PAYLOAD_ENCRYPTION_OLD_KEYS },
+    credentialStore: { CREDENTIAL_STORE_DIR: e.CREDENTIAL_STORE_DIR, CREDENTIAL_STORE_KEY: e.CREDENTIAL_STORE_KEY },
     sandboxPort: e.SANDBOX_PORT,
     logLevel: e.LOG_LEVEL,
   };

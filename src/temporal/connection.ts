@@ -23,7 +23,7 @@ export async function connectClient(config: Config): Promise<Client> {
   return new Client({
     connection,
     namespace: config.temporal.namespace,
-    dataConverter: createDataConverter({ PAYLOAD_ENCRYPTION_KEY: config.payloadEncryptionKey }),
+    dataConverter: createDataConverter(config.payloadEncryption),
   });
 }
 
