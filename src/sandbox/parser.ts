@@ -816,7 +816,8 @@ export function parseHrXml(xml: string): ParseResult {
   const c = new Collector();
   const consumed = new Set<XmlElement>();
   const take = (names: string[]): XmlElement | undefined => {
-    const el = findElement(root, names);
+    // Names are in order of preference (the most specific element first).
+    const el = names.map((n) => findElement(root, [n])).find((e) => e !== undefined);
     if (el) for (const { element } of leaves(el)) consumed.add(element);
     return el;
   };
@@ -830,7 +831,7 @@ export function parseHrXml(xml: string): ParseResult {
   const count = take(['NumberToFill', 'PositionQuantity', 'Quantity']);
   if (count?.text) applyDraftKey(c, 'headcount', count.text, 'NumberToFill');
   const amountEl = take(['BasePayAmountMin', 'BasePayAmount', 'BaseSalaryAmount', 'Amount']);
-  const basePay = findElement(root, ['BasePay', 'RemunerationPackage']);
+  const basePay = findElement(root, ['BasePay']);
   const frequency = (take(['BasePayFrequency', 'PayFrequency', 'Frequency'])?.text ?? basePay?.attrs.basePayType ?? amountEl?.attrs.frequency ?? '').toLowerCase();
   const amount = amountEl ? asNumber(amountEl.text) : undefined;
   if (amount !== undefined) {
