@@ -40,7 +40,7 @@ export class Client {
     }
     const res = await fetch(this.url + path, { method, headers, body, redirect: 'manual' });
     const text = await res.text();
-    let parsed: unknown = undefined;
+    let parsed: unknown;
     try { parsed = text ? JSON.parse(text) : undefined; } catch { parsed = undefined; }
     return { status: res.status, headers: res.headers, body: parsed, text };
   }
