@@ -63,8 +63,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const port = typeof address === 'object' && address ? address.port : options.port ?? DEFAULTS.port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   if (!options.publicBaseUrl) ctx.setBaseUrl(url);
+  // `url` is where the sandbox can be reached; publicBaseUrl (when set) only shapes returned URLs.
   return {
-    url: options.publicBaseUrl ? options.publicBaseUrl.replace(/\/+$/, '') : url,
+    url,
     port,
     close: async () => {
       await app.close();

@@ -228,6 +228,19 @@ describe('persistence and configuration', () => {
     }
   });
 
+  it('publicBaseUrl shapes the URLs it returns; url stays the listening address', async () => {
+    const proxied = await withSandbox({ publicBaseUrl: 'https://sandbox.example.test/' });
+    try {
+      assert.match(proxied.sandbox.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+      const reg = await proxied.client.register();
+      assert.equal(reg.claim_endpoint, 'https://sandbox.example.test/api/agent/identity/claim');
+      const start = await proxied.client.claimStart(reg.claim_token, 'proxy@example.com');
+      assert.ok(start.body.verification_uri.startsWith('https://sandbox.example.test/claim?token=ot_cat_'));
+    } finally {
+      await proxied.sandbox.close();
+    }
+  });
+
   it('main.ts validates the environment, naming the variable and the rule', () => {
     assert.deepEqual(readSandboxEnv({}), { SANDBOX_PORT: 4010, SANDBOX_HOST: '127.0.0.1' });
     const env = readSandboxEnv({ SANDBOX_PORT: '0', SANDBOX_POLL_INTERVAL_SEC: '2', SANDBOX_RATE_LIMIT_PER_MINUTE: '60', OTHER: 'x' });

@@ -53,7 +53,7 @@ export class Client {
   async register(body: Record<string, unknown> = {}) {
     const res = await this.post('/api/agent/identity', { json: body });
     if (res.status !== 200) throw new Error(`register failed: ${res.status} ${res.text}`);
-    return res.body as { access_token: string; claim_token: string; registration_id: string; claim_token_expires_at: string; scopes: string[] };
+    return res.body as { access_token: string; claim_token: string; registration_id: string; claim_token_expires_at: string; claim_endpoint: string; scopes: string[] };
   }
 
   async claimStart(claimToken: string, email: string) {
