@@ -1,0 +1,133 @@
+/**
+ * A real lifecycle stack for tests: an ephemeral Temporal server, the OpenTrain sandbox over real HTTP,
+ * an encrypted file credential store in a temporary folder, and a worker running the real activities.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../../src/activities';
+import { FileCredentialStore } from '../../src/credentials';
+import { startSandbox, type SandboxOptions } from '../../src/sandbox';
+import { jobLifecycle } from '../../src/workflows';
+import { statusQuery, submitAnswersUpdate, type LifecycleStatus, type MissingFieldView, type Stage } from '../../src/workflows/definitions';
+import type { LifecycleInput } from '../../src/workflows/input';
+import { uniqueTaskQueue, workflowBundle } from './temporal';
+
+export const SECRET_PATTERN = /ot_(pat|clm|cat)_[A-Za-z0-9]/;
+
+export interface LifecycleStack {
+  env: TestWorkflowEnvironment;
+  sandboxUrl: string;
+  store: FileCredentialStore;
+  storeDir: string;
+  taskQueue: string;
+  worker: Worker;
+  /** Runs `fn` while the worker runs; fails fast if the worker dies. */
+  run<T>(fn: () => Promise<T>): Promise<T>;
+  start(input: LifecycleInput, workflowId?: string): Promise<WorkflowHandle<typeof jobLifecycle>>;
+  sandbox<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function createLifecycleStack(
+  env: TestWorkflowEnvironment,
+  options: { sandbox?: SandboxOptions; activities?: Partial<ActivityDeps> } = {},
+): Promise<LifecycleStack> {
+  const sandbox = await startSandbox({ port: 0, pollIntervalSec: 1, ...options.sandbox });
+  const storeDir = mkdtempSync(join(tmpdir(), 'opentrain-store-'));
+  const store = new FileCredentialStore({ dir: storeDir, key: Buffer.alloc(32, 7) });
+  const taskQueue = uniqueTaskQueue('lifecycle');
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: createActivities({ store, baseUrl: sandbox.url, timeoutMs: 10_000, ...options.activities }),
+  });
+  const running = worker.run();
+  const workerDied = running.then(() => {
+    throw new Error('worker stopped');
+  });
+  workerDied.catch(() => undefined);
+  let counter = 0;
+  return {
+    env,
+    sandboxUrl: sandbox.url,
+    store,
+    storeDir,
+    taskQueue,
+    worker,
+    run: (fn) => Promise.race([fn(), workerDied]),
+    async start(input, workflowId = `lifecycle-${process.pid}-${Date.now().toString(36)}-${++counter}`) {
+      return env.client.workflow.start(jobLifecycle, { taskQueue, workflowId, args: [input] });
+    },
+    async sandbox(method, path, body) {
+      const response = await fetch(`${sandbox.url}${path}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      if (!response.ok) throw new Error(`sandbox ${method} ${path}: ${response.status} ${text}`);
+      return (text ? JSON.parse(text) : undefined) as never;
+    },
+    async close() {
+      worker.shutdown();
+      await running;
+      await sandbox.close();
+      rmSync(storeDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function waitForStatus(
+  handle: WorkflowHandle,
+  predicate: (status: LifecycleStatus) => boolean,
+  timeoutMs = 30_000,
+): Promise<LifecycleStatus> {
+  const deadline = Date.now() + timeoutMs;
+  let last: LifecycleStatus | undefined;
+  while (Date.now() < deadline) {
+    last = await handle.query(statusQuery);
+    if (predicate(last)) return last;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`Timed out waiting for status; last seen: ${JSON.stringify(last)}`);
+}
+
+export const waitForStage = (handle: WorkflowHandle, stages: Stage[], timeoutMs?: number) =>
+  waitForStatus(handle, (s) => stages.includes(s.stage), timeoutMs);
+
+/** What a person would answer: the first enum value, else the documented example, else a plausible value. */
+export function plausibleAnswer(field: MissingFieldView): Record<string, unknown> {
+  const key = field.updateKeys[0] as string;
+  if (field.enumValues && field.enumValues.length > 0) return { [key]: field.enumValues[0] };
+  const numeric = ['number', 'integer'].includes(field.type ?? '') || /price|rate|count|volume|headcount/i.test(key);
+  if (numeric) return { [key]: key === 'headcount' ? 3 : Number(field.example ?? 1) || 1 };
+  if (field.type === 'string[]') return { [key]: ['English'] };
+  return { [key]: field.example ?? `Answer for ${field.label ?? key}` };
+}
+
+/** Stages the lifecycle passes through on its own, without waiting for anyone. */
+const TRANSIENT_STAGES: Stage[] = ['REGISTERING', 'VERIFYING', 'DRAFTING', 'UPDATING_DRAFT', 'PUBLISHING'];
+
+/** Answers every missing field, one `submitAnswers` round per field; returns the number of rounds. */
+export async function answerAllPrompts(handle: WorkflowHandle): Promise<number> {
+  let rounds = 0;
+  for (;;) {
+    const status = await waitForStatus(handle, (s) => !TRANSIENT_STAGES.includes(s.stage));
+    if (status.stage !== 'AWAITING_ANSWERS') return rounds;
+    const field = status.missingFields[0];
+    if (!field) throw new Error('AWAITING_ANSWERS with no missing field');
+    await handle.executeUpdate(submitAnswersUpdate, { args: [{ values: plausibleAnswer(field) }] });
+    rounds += 1;
+  }
+}
+
+/** The whole history as JSON text, for secret scans. */
+export async function historyText(handle: WorkflowHandle): Promise<string> {
+  return JSON.stringify(await handle.fetchHistory());
+}
