@@ -23,6 +23,13 @@ const httpUrl = z.preprocess(
     .optional(),
 );
 
+const positiveInt = (fallback: number) =>
+  z.preprocess(emptyToUndefined, z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').default(fallback));
+const hostPort = z.preprocess(
+  emptyToUndefined,
+  z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port, e.g. 127.0.0.1:9464 (0.0.0.0:9464 to expose it)').optional(),
+);
+
 const envSchema = z.object({
   TEMPORAL_ADDRESS: z.preprocess(
     emptyToUndefined,
@@ -60,6 +67,31 @@ const envSchema = z.object({
   CREDENTIAL_STORE_DIR: z.preprocess(emptyToUndefined, z.string().default('.data/credentials')),
   CREDENTIAL_STORE_KEY: base64Key32,
   SANDBOX_PORT: port(4010),
+  CREDENTIAL_STORE_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a PostgreSQL URL, postgres://user:password@host:5432/database')
+      .optional(),
+  ),
+  OPENTRAIN_MAX_REQUESTS_PER_SECOND: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().positive('must be a positive number of requests per second (e.g. 1 or 0.5)').optional(),
+  ),
+  METRICS_BIND_ADDRESS: hostPort,
+  WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt(20),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int('must be a whole number').min(2, 'must be at least 2 (workflow caching needs two slots)').default(10),
+  ),
+  WORKER_MAX_CACHED_WORKFLOWS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int('must be a whole number').min(0, 'must be 0 or more').default(500),
+  ),
+  WORKER_SHUTDOWN_GRACE_SECONDS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().min(0, 'must be 0 or more seconds').default(30),
+  ),
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,
     z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -88,8 +120,19 @@ export interface Config {
   /** Codec settings, in the form `createDataConverter` reads. */
   payloadEncryption: { PAYLOAD_ENCRYPTION_KEY?: string; PAYLOAD_ENCRYPTION_OLD_KEYS?: string };
   /** Credential store settings, in the form `createCredentialStoreFromEnv` reads. */
-  credentialStore: { CREDENTIAL_STORE_DIR: string; CREDENTIAL_STORE_KEY?: string };
+  credentialStore: { CREDENTIAL_STORE_DIR: string; CREDENTIAL_STORE_KEY?: string; CREDENTIAL_STORE_URL?: string };
   sandboxPort: number;
+  /** Worker tuning for production (docs/operations.md explains each value). */
+  worker: {
+    /** Task-queue-wide cap (all replicas together) on activity starts; every activity is one OpenTrain request. */
+    maxRequestsPerSecond?: number;
+    maxConcurrentActivities: number;
+    maxConcurrentWorkflowTasks: number;
+    maxCachedWorkflows: number;
+    shutdownGraceSeconds: number;
+  };
+  /** Prometheus endpoint of the worker's metrics; undefined = off. */
+  metrics: { bindAddress?: string };
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
 
@@ -117,8 +160,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     api: { host: e.API_HOST, port: e.API_PORT, key: e.API_KEY },
     payloadEncryption: { PAYLOAD_ENCRYPTION_KEY: e.PAYLOAD_ENCRYPTION_KEY, PAYLOAD_ENCRYPTION_OLD_KEYS: e.PAYLOAD_ENCRYPTION_OLD_KEYS },
-    credentialStore: { CREDENTIAL_STORE_DIR: e.CREDENTIAL_STORE_DIR, CREDENTIAL_STORE_KEY: e.CREDENTIAL_STORE_KEY },
+    credentialStore: {
+      CREDENTIAL_STORE_DIR: e.CREDENTIAL_STORE_DIR,
+      CREDENTIAL_STORE_KEY: e.CREDENTIAL_STORE_KEY,
+      CREDENTIAL_STORE_URL: e.CREDENTIAL_STORE_URL,
+    },
     sandboxPort: e.SANDBOX_PORT,
+    worker: {
+      maxRequestsPerSecond: e.OPENTRAIN_MAX_REQUESTS_PER_SECOND,
+      maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      maxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+      shutdownGraceSeconds: e.WORKER_SHUTDOWN_GRACE_SECONDS,
+    },
+    metrics: { bindAddress: e.METRICS_BIND_ADDRESS },
     logLevel: e.LOG_LEVEL,
   };
 }
