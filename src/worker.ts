@@ -1,28 +1,21 @@
-/** The worker: runs jobLifecycle workflows and their OpenTrain activities on the `opentrain` task queue. */
-import { Worker } from '@temporalio/worker';
-import { createActivities } from './activities';
-import { createDataConverter } from './codec';
+/**
+ * The worker: runs jobLifecycle workflows and their OpenTrain activities on the `opentrain` task queue.
+ * JSON logs on stdout, optional Prometheus metrics, graceful shutdown on SIGINT/SIGTERM (running
+ * activities get WORKER_SHUTDOWN_GRACE_SECONDS to finish). Assembly lives in src/temporal/.
+ */
 import { loadConfig } from './config';
-import { createCredentialStoreFromEnv } from './credentials';
-import { connectWorker } from './temporal/connection';
-import { workflowSource } from './temporal/workflow-source';
+import { createLogger } from './temporal/logging';
+import { createProductionWorker } from './temporal/production-worker';
+import { installRuntime } from './temporal/runtime';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const worker = await Worker.create({
-    connection: await connectWorker(config),
-    namespace: config.temporal.namespace,
-    taskQueue: config.temporal.taskQueue,
-    ...workflowSource(),
-    activities: createActivities({
-      store: createCredentialStoreFromEnv(config.credentialStore),
-      baseUrl: config.opentrain.baseUrl ?? `http://127.0.0.1:${config.sandboxPort}`,
-      configuredToken: config.opentrain.token,
-    }),
-    dataConverter: createDataConverter(config.payloadEncryption),
-  });
-  console.log(`Worker polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address}`);
-  await worker.run(); // returns after SIGINT/SIGTERM, once running tasks are done
+  const logger = createLogger({ level: config.logLevel, name: 'worker' });
+  installRuntime(config, logger);
+  const { worker, close } = await createProductionWorker(config, logger);
+  await worker.run(); // returns after SIGINT/SIGTERM, once running tasks are done (or the grace time is over)
+  await close();
+  logger.info('Worker stopped');
 }
 
 main().catch((error: Error) => {
