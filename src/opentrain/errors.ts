@@ -3,7 +3,7 @@
 // retry policy. Every message, detail and body excerpt goes through redactSecrets on construction,
 // so message, stack, String(err) and JSON.stringify(err) are clean by construction.
 import { redactSecrets, redactValue } from './redact';
-import { errorDetailSchemas, type Validation } from './schemas';
+import { errorDetailSchemas, type MissingField, type Validation } from './schemas';
 
 /** The one place that decides retryability (§4.1, §5.1): rate limits and server faults are transient. */
 export function isRetryableStatus(status: number): boolean {
@@ -175,6 +175,10 @@ export class BadRequestError extends APIError {
   /** `details.validation` when a publish was refused because the draft is not ready (§3.11). */
   get validation(): Validation | undefined {
     return this.detail('validation');
+  }
+  /** `details.missingFields` objects, when the server sends them next to the validation (the sandbox does). */
+  get missingFields(): MissingField[] | undefined {
+    return this.detail('missingFields');
   }
 }
 

@@ -180,6 +180,8 @@ export const DATA_VOLUME_UNITS = [
 ] as const;
 
 const amount = z.number().finite().nonnegative();
+/** A rate of 0 can never make a draft publish-ready, so it is refused like any other wrong value. */
+const price = z.number().finite().positive();
 const text = z.string();
 const strings = z.array(z.string());
 
@@ -197,9 +199,9 @@ export const draftPatchShape = {
   headcount: z.number().int().min(1),
   experienceLevel: z.enum(EXPERIENCE_LEVELS),
   paymentType: z.enum(PAYMENT_TYPES),
-  pricePerHour: amount,
-  pricePerLabel: amount,
-  fixedPrice: amount,
+  pricePerHour: price,
+  pricePerLabel: price,
+  fixedPrice: price,
   countries: strings,
   languages: strings,
   labelTypes: strings,
@@ -394,6 +396,7 @@ export const errorDetailSchemas = {
   reasons: z.array(z.string()),
   resetAt: isoDateTime,
   validation: validationSchema,
+  missingFields: z.array(missingFieldSchema),
   featureKey: z.string(),
   requiredScopes: z.array(z.string()),
 } as const;

@@ -19,7 +19,6 @@ import {
   OAuthRateLimitError,
   OAuthServerError,
   OpenTrainClient,
-  OpenTrainError,
   PermissionDeniedError,
   RateLimitError,
   ResponseValidationError,
@@ -32,6 +31,7 @@ import {
   parseRetryAfter,
 } from '../../src/opentrain';
 import { json, raw, startCraftedServer, type CraftedServer } from './crafted-server';
+import { expectError as failure } from './expect-error';
 
 let server: CraftedServer;
 let client: OpenTrainClient;
@@ -41,17 +41,6 @@ before(async () => {
   client = new OpenTrainClient({ baseUrl: server.url, token: 'ot_pat_test_secret', timeoutMs: 300 });
 });
 after(() => server.close());
-
-/** Runs the call, asserts it rejects with `Class`, returns the error for further checks. */
-async function failure<E extends Error>(call: () => Promise<unknown>, Class: new (...args: never[]) => E): Promise<E> {
-  const error = await call().then(
-    () => assert.fail('expected a rejection'),
-    (caught: unknown) => caught,
-  );
-  assert.ok(error instanceof Class, `expected ${Class.name}, got ${String(error)}`);
-  assert.ok(error instanceof OpenTrainError);
-  return error;
-}
 
 function envelope(code: string, details?: Record<string, unknown>) {
   return { error: `message for ${code}`, code, requestId: 'req-1', ...(details ? { details } : {}) };
