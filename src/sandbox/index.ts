@@ -33,6 +33,8 @@ function build(options: SandboxOptions): { app: FastifyInstance; ctx: ReturnType
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: () => randomUUID(),
+    // Clients that gave up on a slow answer leave idle keep-alive sockets; close() must not wait for them.
+    forceCloseConnections: true,
     // Never log full URLs: /claim?token=ot_cat_... carries a credential.
     logController: new LogController({ disableRequestLogging: true }),
   });

@@ -23,7 +23,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { RetryState, type SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities, AccountView, ClaimAttemptView, DraftView } from '../activities';
 import { validateAnswers, type AnswerContext } from './answers';
 import {
@@ -442,7 +442,8 @@ export async function jobLifecycle(rawInput: LifecycleInput): Promise<LifecycleR
   }
 
   function classifyPollFailure(error: unknown): 'lapsed' | 'windowClosed' | 'failed' {
-    if (error instanceof ActivityFailure && error.cause instanceof TimeoutFailure) return 'lapsed';
+    // The attempt's time ran out while the retry policy was still polling.
+    if (error instanceof ActivityFailure && (error.retryState === RetryState.TIMEOUT || error.cause instanceof TimeoutFailure)) return 'lapsed';
     const failure = applicationFailureOf(error);
     const description = String((failure?.details?.[0] as { errorDescription?: unknown } | undefined)?.errorDescription ?? '');
     if (failure?.type === 'ExpiredTokenError') return description.includes('claim_attempt_expired') ? 'lapsed' : 'windowClosed';

@@ -2,10 +2,11 @@
  * A real lifecycle stack for tests: an ephemeral Temporal server, the OpenTrain sandbox over real HTTP,
  * an encrypted file credential store in a temporary folder, and a worker running the real activities.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../src/activities';
@@ -125,6 +126,18 @@ export async function answerAllPrompts(handle: WorkflowHandle): Promise<number> 
     await handle.executeUpdate(submitAnswersUpdate, { args: [{ values: plausibleAnswer(field) }] });
     rounds += 1;
   }
+}
+
+export const HISTORY_FIXTURES = join(__dirname, '..', 'fixtures', 'histories');
+
+/**
+ * With RECORD_HISTORIES=1, writes the run's history under test/fixtures/histories for the replay tests,
+ * which then guard running workflows against non-deterministic changes to the workflow code.
+ */
+export async function saveHistoryFixture(name: string, handle: WorkflowHandle): Promise<void> {
+  if (process.env.RECORD_HISTORIES !== '1') return;
+  mkdirSync(HISTORY_FIXTURES, { recursive: true });
+  writeFileSync(join(HISTORY_FIXTURES, `${name}.json`), historyToJSON(await handle.fetchHistory()) + '\n');
 }
 
 /** The whole history as JSON text, for secret scans. */

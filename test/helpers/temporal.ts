@@ -2,6 +2,8 @@
  * Ephemeral Temporal servers for tests, started from the project's installed binaries (never the SDK's
  * download) on free ports, so the suite also passes while an `npm start` stack holds the default ports.
  */
+import { SearchAttributeType } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment, type ClientOptionsForTestEnv } from '@temporalio/testing';
 import { bundleWorkflowCode, Runtime, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { ensureTemporalCli, ensureTestServer } from '../../scripts/temporal-binaries';
@@ -35,11 +37,22 @@ export async function startTimeSkippingServer(
   client?: ClientOptionsForTestEnv,
 ): Promise<TestWorkflowEnvironment> {
   quietRuntime();
-  return TestWorkflowEnvironment.createTimeSkipping({
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: await ensureTestServer() } },
     client,
   });
+  // The time-skipping server has no start flag for search attributes: register them like a real cluster.
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((key) => [key.name, INDEXED_VALUE_TYPE[key.type] as temporal.api.enums.v1.IndexedValueType])),
+  });
+  return env;
 }
+
+const INDEXED_VALUE_TYPE: Record<string, temporal.api.enums.v1.IndexedValueType> = {
+  [SearchAttributeType.KEYWORD]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  [SearchAttributeType.INT]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT,
+};
 
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 /** Bundles workflow code once per test process; re-bundling per test is slow. */
