@@ -56,6 +56,8 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandlers(app);
+  // JSON only: Fastify's built-in text/plain parser would hand string bodies to the validators.
+  app.removeContentTypeParser('text/plain');
 
   void app.register(swagger, {
     openapi: {
@@ -82,7 +84,12 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   // ---------------------------------------------------------------- authenticated routes
   void app.register(async (scope) => {
     scope.addHook('onRequest', requireApiKey(options.apiKey));
-    await lifecycleRoutes(scope, { client: options.client, taskQueue: options.taskQueue });
+    // A POST without any body (no content-type) counts as `{}`: POST /confirm, /approve-publish and /cancel
+    // need none. (Fastify hands validators `null` for "no body"; a JSON `null` body keeps its content-type and is refused.)
+    scope.addHook('preValidation', async (request) => {
+      if ((request.body === null || request.body === undefined) && request.headers['content-type'] === undefined) request.body = {};
+    });
+    await lifecycleRoutes(scope, { client: options.client, taskQueue: options.taskQueue, pageTokenSecret: options.apiKey });
   });
   void app.register(codecRoutes, { prefix: '/codec', codec: options.codec, apiKey: options.apiKey, uiOrigins });
 

@@ -4,7 +4,7 @@
  * Every route validates its input before it touches Temporal; signals and updates first check that the
  * lifecycle exists (404) and is still running (409), so a caller learns why nothing happened.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { optionalTsToDate } from '@temporalio/common/lib/time';
@@ -48,6 +48,8 @@ import {
 export interface LifecycleRoutesOptions {
   client: Client;
   taskQueue: string;
+  /** Secret that signs list page tokens (derived from the API key, so tokens survive a restart). */
+  pageTokenSecret: string;
 }
 
 /** The answers' shape as far as the API can check it without the lifecycle's own context (the update validator has that). */
@@ -59,8 +61,9 @@ function errors(...statuses: number[]) {
 }
 const tags = ['lifecycles'];
 
-export async function lifecycleRoutes(app: FastifyInstance, { client, taskQueue }: LifecycleRoutesOptions): Promise<void> {
+export async function lifecycleRoutes(app: FastifyInstance, { client, taskQueue, pageTokenSecret }: LifecycleRoutesOptions): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
+  const pageTokens = pageTokenCodec(pageTokenSecret);
   const handleOf = (id: string): WorkflowHandle<typeof jobLifecycle> => client.workflow.getHandle(id);
 
   /** The latest run of whatever workflow has this id, or null. */
@@ -184,21 +187,13 @@ export async function lifecycleRoutes(app: FastifyInstance, { client, taskQueue 
       const { stage, pageSize, nextPageToken } = request.query;
       // Both values are closed sets (a constant and the STAGES enum), so the query cannot be injected into.
       const query = [`WorkflowType = '${WORKFLOW_TYPE}'`, ...(stage ? [`OpenTrainStage = '${stage}'`] : [])].join(' AND ');
+      const rawToken = nextPageToken ? pageTokens.open(nextPageToken, query) : undefined;
       try {
-        const page = await client.workflowService.listWorkflowExecutions({
-          namespace: client.options.namespace,
-          query,
-          pageSize,
-          nextPageToken: nextPageToken ? Buffer.from(nextPageToken, 'base64url') : undefined,
-        });
-        const token = page.nextPageToken && page.nextPageToken.length > 0 ? Buffer.from(page.nextPageToken).toString('base64url') : null;
+        const page = await client.workflowService.listWorkflowExecutions({ namespace: client.options.namespace, query, pageSize, nextPageToken: rawToken });
+        const token = page.nextPageToken && page.nextPageToken.length > 0 ? pageTokens.seal(page.nextPageToken, query) : null;
         return { lifecycles: page.executions.map(listItem), nextPageToken: token };
       } catch (error) {
-        const mapped = fromTemporalError(error);
-        if (mapped.statusCode === 400 && nextPageToken) {
-          throw new ApiError(400, 'INVALID_REQUEST', 'nextPageToken is not one this API gave out', [{ field: 'query.nextPageToken', message: 'must be the nextPageToken of a previous page' }]);
-        }
-        throw mapped;
+        throw fromTemporalError(error);
       }
     },
   });
@@ -319,7 +314,7 @@ export async function lifecycleRoutes(app: FastifyInstance, { client, taskQueue 
 function checkedInput(rest: unknown): ParsedLifecycleInput {
   const parsed = lifecycleInputSchema.safeParse(rest);
   if (!parsed.success) {
-    const fields = describeIssues(parsed.error);
+    const fields = describeIssues(parsed.error).map((f) => (f.field === '(input)' ? { ...f, field: 'body' } : f));
     throw new ApiError(400, 'INVALID_REQUEST', `Invalid lifecycle input: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`, fields);
   }
   const answers = parsed.data.answers;
@@ -380,6 +375,29 @@ export function detailsOf(input: ParsedLifecycleInput): string {
     ...(answers.length > 0 ? [`**Answers given at start:** ${answers.join(', ')}`] : []),
     'Started through the backend API.',
   ].join('\n\n');
+}
+
+/**
+ * Page tokens go out sealed with an HMAC over the token and the query it belongs to. Temporal answers a
+ * forged or foreign token with an internal error (which the client retries for seconds), so the API
+ * refuses such tokens itself with a 400.
+ */
+function pageTokenCodec(secret: string) {
+  const key = createHash('sha256').update(`opentrain-api page token\0${secret}`).digest();
+  const mac = (token: Uint8Array, query: string) => createHmac('sha256', key).update(query).update('\0').update(token).digest().subarray(0, 16);
+  return {
+    seal: (token: Uint8Array, query: string) => Buffer.concat([mac(token, query), token]).toString('base64url'),
+    open(sealed: string, query: string): Buffer {
+      const bytes = Buffer.from(sealed, 'base64url');
+      const token = bytes.subarray(16);
+      if (bytes.length <= 16 || !timingSafeEqual(bytes.subarray(0, 16), mac(token, query))) {
+        throw new ApiError(400, 'INVALID_REQUEST', 'nextPageToken is not one this API gave out for this query', [
+          { field: 'query.nextPageToken', message: 'must be the nextPageToken of the previous page of the same query' },
+        ]);
+      }
+      return token;
+    },
+  };
 }
 
 const STATUS_PREFIX = 'WORKFLOW_EXECUTION_STATUS_';
