@@ -222,8 +222,8 @@ export function createActivities(deps: ActivityDeps) {
       const carried = activityInfo().heartbeatDetails as { intervalSec?: number } | undefined;
       let intervalSec = Math.max(carried?.intervalSec ?? 0, input.intervalSec);
       const credential = await requireCredential(input.credentialId);
-      if (credential.claimed) return { outcome: 'already-stored', scopes: credential.scopes };
       if (!credential.claimToken) {
+        if (credential.claimed) return { outcome: 'already-stored', scopes: credential.scopes };
         throw ApplicationFailure.create({ type: 'NoClaimToken', message: 'This credential has no claim token', nonRetryable: true });
       }
       try {

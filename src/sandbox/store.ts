@@ -51,6 +51,8 @@ export interface ClaimAttempt {
   expiresAt: number;
   /** Current minimum poll gap; grows by 5 s with every slow_down (RFC 8628). */
   intervalSec: number;
+  /** A gap the server asks for beyond `intervalSec` (control route: the server is under load). */
+  minGapSec?: number;
   lastPollAt: number | null;
   state: AttemptState;
   wrongCodes: number;

@@ -37,6 +37,8 @@ export async function createProductionWorker(config: Config, logger: Logger): Pr
       store,
       baseUrl: config.opentrain.baseUrl ?? `http://127.0.0.1:${config.sandboxPort}`,
       configuredToken: config.opentrain.token,
+      // Below the claim poll's 20 s start-to-close, so a hung request fails as a timeout the retry policy sees.
+      timeoutMs: 15_000,
     }),
     dataConverter,
     ...options,

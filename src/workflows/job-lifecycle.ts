@@ -413,8 +413,9 @@ export async function jobLifecycle(rawInput: LifecycleInput): Promise<LifecycleR
     const poller = proxyActivities<Activities>({
       // Polling happens in the retry policy, not in workflow code: history does not grow with the polls.
       scheduleToCloseTimeout: Math.max(1_000, expiresAt - Date.now()),
-      startToCloseTimeout: '30 seconds',
-      heartbeatTimeout: '1 minute',
+      // Short, so a poll lost with a crashed worker is retried soon (the token it may have stored is kept).
+      startToCloseTimeout: '20 seconds',
+      heartbeatTimeout: '20 seconds',
       retry: { initialInterval: attempt.intervalSec * 1000, backoffCoefficient: 1, maximumInterval: attempt.intervalSec * 1000 },
       summary: `poll the claim token every ${attempt.intervalSec}s (attempt ${status.claim.attempt})`,
     });

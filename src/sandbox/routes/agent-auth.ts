@@ -188,7 +188,8 @@ function pollToken(ctx: SandboxContext, account: Account, attempt: ClaimAttempt 
   if (status === 'expired') throw new OAuthError(400, 'expired_token', OAUTH_DESCRIPTIONS.claimAttemptExpired);
   if (status === 'locked') throw new OAuthError(400, 'expired_token', `${OAUTH_DESCRIPTIONS.claimAttemptExpired}: too many wrong codes`);
   // G11: too soon after the previous poll → slow_down, and the expected gap grows by 5 s.
-  const tooSoon = attempt.lastPollAt !== null && now - attempt.lastPollAt < attempt.intervalSec * 1000;
+  const requiredGapMs = Math.max(attempt.intervalSec, attempt.minGapSec ?? 0) * 1000;
+  const tooSoon = attempt.lastPollAt !== null && now - attempt.lastPollAt < requiredGapMs;
   attempt.lastPollAt = now;
   if (tooSoon && (SLOW_DOWN_ONLY_WHILE_PENDING ? status === 'pending' : true)) {
     attempt.intervalSec += SLOW_DOWN_INCREMENT_SEC;

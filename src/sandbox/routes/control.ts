@@ -52,6 +52,16 @@ export function registerControlRoutes(app: FastifyInstance, ctx: SandboxContext)
     return { ok: true, registrationId: attempt.registrationId, attemptId: attempt.id, email: attempt.email };
   });
 
+  // The server asks for slower polling from now on (as under load): polls closer than `minGapSec` get
+  // slow_down until the client's interval, raised 5 s per slow_down, reaches it.
+  app.post('/__sandbox/claims/:userCode/min-gap', async (request: FastifyRequest<{ Params: { userCode: string } }>) => {
+    const { minGapSec } = parse(z.strictObject({ minGapSec: z.number().int().min(1).max(3600) }), request.body);
+    const attempt = attemptByUserCode(ctx, request.params.userCode);
+    if (!attempt) throw new ApiError(404, 'No claim attempt shows this code.', { userCode: request.params.userCode });
+    attempt.minGapSec = minGapSec;
+    return { ok: true, attemptId: attempt.id, minGapSec };
+  });
+
   app.get('/__sandbox/outbox', async () => ({ emails: ctx.store.data.outbox }));
 
   app.post('/__sandbox/faults', async (request) => {
