@@ -17,6 +17,7 @@ import {
   answerAllPrompts,
   createLifecycleStack,
   historyText,
+  saveHistoryFixture,
   waitForStage,
   waitForStatus,
   type LifecycleStack,
@@ -71,6 +72,7 @@ describe('jobLifecycle on a dev server', () => {
       for await (const _ of found) count += 1;
       assert.equal(count, 1, 'found by search attributes');
       histories.push(await historyText(handle));
+      await saveHistoryFixture('happy-path-claimed', handle);
     });
   });
 
@@ -94,7 +96,9 @@ describe('jobLifecycle on a dev server', () => {
       const updateEvents = (history.events ?? []).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
       assert.equal(updateEvents.length, 0, 'rejected updates leave no trace in history');
       await handle.cancel();
+      await handle.result().catch(() => undefined);
       histories.push(await historyText(handle));
+      await saveHistoryFixture('validator-refusals', handle);
     });
   });
 
@@ -114,7 +118,9 @@ describe('jobLifecycle on a dev server', () => {
       assert.ok(!accepted.missingFields.some((f) => f.field === field.field), 'the second PATCH went through');
       assert.equal((await handle.query(statusQuery)).lastError, null);
       await handle.cancel();
+      await handle.result().catch(() => undefined);
       histories.push(await historyText(handle));
+      await saveHistoryFixture('patch-rejected-recovered', handle);
     });
   });
 
@@ -136,6 +142,7 @@ describe('jobLifecycle on a dev server', () => {
       const live = await waitForStage(handle, ['COMPLETED', 'LIVE']);
       assert.equal(live.jobStatus, 'OPEN');
       histories.push(await historyText(handle));
+      await saveHistoryFixture('review-manual-publish', handle);
       await handle.result();
     });
   });
@@ -153,6 +160,7 @@ describe('jobLifecycle on a dev server', () => {
       const result = await handle.result();
       assert.equal(result.jobStatus, 'OPEN');
       histories.push(await historyText(handle));
+      await saveHistoryFixture('moderation-blocked', handle);
     });
   });
 
@@ -165,6 +173,7 @@ describe('jobLifecycle on a dev server', () => {
       const status = await handle.query(statusQuery);
       assert.equal(status.stage, 'CANCELLED');
       histories.push(await historyText(handle));
+      await saveHistoryFixture('cancelled', handle);
     });
   });
 
