@@ -48,11 +48,14 @@ import { Inbox, type ClaimRequest } from './inbox';
 import { DEFAULT_POLICY, describeIssues, lifecycleInputSchema, type LifecycleInput, type ParsedLifecycleInput } from './input';
 import { OpenTrainClaimState, OpenTrainExternalId, OpenTrainJobId, OpenTrainMissingFields, OpenTrainStage } from './search-attributes';
 
-const opentrain = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  // Retryable client errors (429, 5xx, network) back off; `Retry-After` overrides the delay per failure.
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+/** One OpenTrain call, with the one-line summary the Web UI shows for it. */
+const opentrain = (summary: string) =>
+  proxyActivities<Activities>({
+    startToCloseTimeout: '1 minute',
+    // Retryable client errors (429, 5xx, network) back off; `Retry-After` overrides the delay per failure.
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+    summary,
+  });
 
 /** Stages in which answers can still change the draft. */
 const ANSWERABLE: Stage[] = [
@@ -239,18 +242,18 @@ export async function jobLifecycle(rawInput: LifecycleInput): Promise<LifecycleR
     if (input.account && 'credentialId' in input.account) {
       account = { credentialId: input.account.credentialId, scopes: [], claimed: true, claimWindowEndsAt: null, canClaim: false };
     } else if (!input.account) {
-      account = await opentrain.adoptConfiguredToken();
+      account = await opentrain('use the token configured on the worker').adoptConfiguredToken();
     }
-    account ??= await opentrain.registerAccount({
+    account ??= await opentrain('register an anonymous OpenTrain identity').registerAccount({
       agentName: input.account && 'agentName' in input.account ? input.account.agentName : undefined,
       organizationName: input.account && 'organizationName' in input.account ? input.account.organizationName : undefined,
     });
     status.credentialId = account.credentialId;
 
     show.stage('VERIFYING');
-    account = await opentrain.verifyAccount(account.credentialId);
+    account = await opentrain('verify the token (GET /auth/me)').verifyAccount(account.credentialId);
     scopes = account.scopes;
-    const capabilities = await opentrain.probeCapabilities(account.credentialId);
+    const capabilities = await opentrain('probe the account\'s capabilities').probeCapabilities(account.credentialId);
     if (capabilities.disabledFeatures.length > 0) {
       throw ApplicationFailure.create({
         type: FailureTypes.featureDisabled,
@@ -267,7 +270,7 @@ export async function jobLifecycle(rawInput: LifecycleInput): Promise<LifecycleR
   async function runJob(account: AccountView): Promise<void> {
     show.stage('DRAFTING');
     const body = { ...input.draft, idempotencyKey: input.draft.idempotencyKey ?? workflowInfo().workflowId };
-    show.draft(await opentrain.createDraft({ credentialId: account.credentialId, body }));
+    show.draft(await opentrain('create the job draft').createDraft({ credentialId: account.credentialId, body }));
     if (input.answers && Object.keys(input.answers).length > 0) inbox.addAnswers(input.answers, { first: true });
 
     for (;;) {
@@ -291,7 +294,7 @@ export async function jobLifecycle(rawInput: LifecycleInput): Promise<LifecycleR
       }
 
       show.stage('PUBLISHING');
-      const published = await opentrain.publishJob({ credentialId: account.credentialId, jobId: status.jobId as string });
+      const published = await opentrain('publish the job').publishJob({ credentialId: account.credentialId, jobId: status.jobId as string });
       switch (published.outcome) {
         case 'published':
           Object.assign(status, { jobStatus: published.status, jobUrl: published.jobUrl });
@@ -322,7 +325,7 @@ export async function jobLifecycle(rawInput: LifecycleInput): Promise<LifecycleR
 
   async function patchDraft(account: AccountView, jobId: string, values: Record<string, unknown>): Promise<{ ok: true } | { ok: false; error: LastError }> {
     try {
-      show.draft(await opentrain.patchDraft({ credentialId: account.credentialId, jobId, values }));
+      show.draft(await opentrain(`patch the draft: ${Object.keys(values).join(', ')}`.slice(0, 200)).patchDraft({ credentialId: account.credentialId, jobId, values }));
       show.error(null);
       return { ok: true };
     } catch (error) {
@@ -368,7 +371,7 @@ export async function jobLifecycle(rawInput: LifecycleInput): Promise<LifecycleR
         return show.claim('EXPIRED');
       }
 
-      const started = await opentrain.startClaim({ credentialId: account.credentialId, email: request.email });
+      const started = await opentrain(`start claim attempt ${status.claim.attempt + 1}`).startClaim({ credentialId: account.credentialId, email: request.email });
       if (started.outcome !== 'started') {
         const error = { code: started.outcome === 'emailAlreadyRegistered' ? 'EMAIL_ALREADY_REGISTERED' : started.outcome === 'alreadyClaimed' ? 'ALREADY_CLAIMED' : 'CLAIM_WINDOW_CLOSED', message: started.message };
         request.outcome = { ok: false, error };

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -35,7 +36,7 @@ export interface LifecycleStack {
 
 export async function createLifecycleStack(
   env: TestWorkflowEnvironment,
-  options: { sandbox?: SandboxOptions; activities?: Partial<ActivityDeps> } = {},
+  options: { sandbox?: SandboxOptions; activities?: Partial<ActivityDeps>; dataConverter?: DataConverter } = {},
 ): Promise<LifecycleStack> {
   const sandbox = await startSandbox({ port: 0, pollIntervalSec: 1, ...options.sandbox });
   const storeDir = mkdtempSync(join(tmpdir(), 'opentrain-store-'));
@@ -45,7 +46,8 @@ export async function createLifecycleStack(
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
-    workflowBundle: await workflowBundle(),
+    workflowBundle: await workflowBundle({ failureConverterPath: options.dataConverter?.failureConverterPath }),
+    dataConverter: options.dataConverter,
     activities: createActivities({ store, baseUrl: sandbox.url, timeoutMs: 10_000, ...options.activities }),
   });
   const running = worker.run();

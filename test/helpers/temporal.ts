@@ -55,12 +55,19 @@ const INDEXED_VALUE_TYPE: Record<string, temporal.api.enums.v1.IndexedValueType>
 };
 
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
-/** Bundles workflow code once per test process; re-bundling per test is slow. */
-export function workflowBundle(workflowsPath = require.resolve('../../src/workflows')): Promise<WorkflowBundleWithSourceMap> {
-  let bundle = bundles.get(workflowsPath);
+/**
+ * Bundles workflow code once per test process; re-bundling per test is slow. With encryption on, the
+ * failure converter that encrypts failure messages must be bundled in too.
+ */
+export function workflowBundle(
+  options: { workflowsPath?: string; failureConverterPath?: string } = {},
+): Promise<WorkflowBundleWithSourceMap> {
+  const workflowsPath = options.workflowsPath ?? require.resolve('../../src/workflows');
+  const cacheKey = `${workflowsPath}|${options.failureConverterPath ?? ''}`;
+  let bundle = bundles.get(cacheKey);
   if (!bundle) {
-    bundle = bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
-    bundles.set(workflowsPath, bundle);
+    bundle = bundleWorkflowCode({ workflowsPath, failureConverterPath: options.failureConverterPath, logger: new DefaultLogger('WARN') });
+    bundles.set(cacheKey, bundle);
   }
   return bundle;
 }
