@@ -147,7 +147,8 @@ export function fromTemporalError(error: unknown, id?: string): ApiError {
       case grpcStatus.NOT_FOUND:
         return id ? notFound(id) : new ApiError(404, 'NOT_FOUND', 'Not found');
       case grpcStatus.INVALID_ARGUMENT:
-        return new ApiError(400, 'INVALID_REQUEST', `Temporal refused the request: ${grpc.details || 'invalid argument'}`);
+        // Inputs are validated before Temporal sees them, so this is the server's setup (e.g. search attributes not registered).
+        return new ApiError(500, 'TEMPORAL_REFUSED', `Temporal refused the request: ${grpc.details || 'invalid argument'} (npm start registers the search attributes the lifecycles need)`);
       case grpcStatus.UNAVAILABLE:
       case grpcStatus.DEADLINE_EXCEEDED:
         return new ApiError(503, 'TEMPORAL_UNAVAILABLE', 'Temporal is not reachable right now; try again shortly', [], { 'retry-after': '5' });
