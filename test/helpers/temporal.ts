@@ -10,7 +10,7 @@ import { ensureTemporalCli, ensureTestServer } from '../../scripts/temporal-bina
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 
 let runtimeInstalled = false;
-function quietRuntime(): void {
+export function quietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   Runtime.install({ logger: new DefaultLogger(process.env.TEST_LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN') });
@@ -66,6 +66,7 @@ export function workflowBundle(
   const cacheKey = `${workflowsPath}|${options.failureConverterPath ?? ''}`;
   let bundle = bundles.get(cacheKey);
   if (!bundle) {
+    quietRuntime();
     bundle = bundleWorkflowCode({ workflowsPath, failureConverterPath: options.failureConverterPath, logger: new DefaultLogger('WARN') });
     bundles.set(cacheKey, bundle);
   }
