@@ -1,11 +1,12 @@
 /**
  * The verification page a person opens from the claim email (§3.2 verification_uri):
  * GET /claim?token=ot_cat_... shows the email being claimed and a field for the 6-digit code;
- * POST /claim (form: token, code) checks it. Self-contained HTML, no external assets or scripts.
+ * POST /claim (form: token, code) checks it. Without a token the page asks for the code and the e-mail.
+ * Self-contained HTML, no external assets or scripts.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { SandboxContext } from '../context';
-import { attemptStatus, verifyCode } from '../claims';
+import { approveAttempt, attemptByUserCode, attemptStatus, verifyCode } from '../claims';
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
@@ -53,6 +54,23 @@ ${error ? `<p class="bad" role="alert">${escapeHtml(error)}</p>` : ''}
 </form>`;
 }
 
+/**
+ * The page without the e-mailed link (RFC 8628's plain `verification_uri`): the person types the code the
+ * agent showed them and signs in with the e-mail the claim is for. The orchestrator shows this address,
+ * since the link itself carries a one-time token that must not travel beyond the e-mail.
+ */
+function codeForm(error?: string, email = ''): string {
+  return `<p>Enter the 6-digit code the agent showed you, and the e-mail address the claim was sent to.</p>
+${error ? `<p class="bad" role="alert">${escapeHtml(error)}</p>` : ''}
+<form method="post" action="/claim">
+  <label for="code">Verification code</label>
+  <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required autofocus>
+  <label for="email">Your e-mail</label>
+  <input id="email" name="email" type="email" autocomplete="email" value="${escapeHtml(email)}" required>
+  <div><button type="submit">Claim account</button></div>
+</form>`;
+}
+
 const UNUSABLE: Record<string, [number, string, string]> = {
   approved: [200, 'Account already claimed', 'This account has already been claimed. You can close this page.'],
   superseded: [410, 'Link replaced', 'A newer verification link was sent. Please use the most recent email.'],
@@ -64,7 +82,8 @@ const UNUSABLE: Record<string, [number, string, string]> = {
 export function registerClaimPageRoutes(app: FastifyInstance, ctx: SandboxContext): void {
   app.get('/claim', async (request, reply) => {
     const token = String((request.query as Record<string, unknown>).token ?? '');
-    const attempt = token ? ctx.store.attemptForToken(token) : undefined;
+    if (!token) return page(reply, 200, 'Claim an OpenTrain account', codeForm());
+    const attempt = ctx.store.attemptForToken(token);
     if (!attempt) return page(reply, 404, 'Link not valid', '<p class="bad">This verification link is not valid.</p>');
     const status = attemptStatus(ctx, attempt);
     if (status !== 'pending') {
@@ -79,7 +98,16 @@ export function registerClaimPageRoutes(app: FastifyInstance, ctx: SandboxContex
     const body = (request.body ?? {}) as Record<string, unknown>;
     const token = typeof body.token === 'string' ? body.token : '';
     const code = typeof body.code === 'string' ? body.code : '';
-    const attempt = token ? ctx.store.attemptForToken(token) : undefined;
+    if (!token) {
+      const email = typeof body.email === 'string' ? body.email.trim() : '';
+      const byCode = /^\d{6}$/.test(code.trim()) ? attemptByUserCode(ctx, code.trim()) : undefined;
+      if (!byCode || attemptStatus(ctx, byCode) !== 'pending') return page(reply, 400, 'Claim an OpenTrain account', codeForm('That code is not valid or has expired.', email));
+      request.sandboxMeta.claimAttemptId = byCode.id;
+      const outcome = approveAttempt(ctx, byCode, email);
+      if (!outcome.ok) return page(reply, 400, 'Claim an OpenTrain account', codeForm(outcome.message, email));
+      return page(reply, 200, 'Account claimed', `<p class="ok">Done. <strong>${escapeHtml(byCode.email)}</strong> now owns this OpenTrain account. The agent will pick up its new access on its next check.</p>`);
+    }
+    const attempt = ctx.store.attemptForToken(token);
     if (!attempt) return page(reply, 404, 'Link not valid', '<p class="bad">This verification link is not valid.</p>');
     request.sandboxMeta.claimAttemptId = attempt.id;
     const outcome = verifyCode(ctx, attempt, code);
