@@ -20,6 +20,13 @@ import { uniqueTaskQueue, workflowBundle } from './temporal';
 
 export const SECRET_PATTERN = /ot_(pat|clm|cat)_[A-Za-z0-9]/;
 
+/** A job description the sandbox can read completely: publish-ready at once (its title is a guess). */
+export const CLEAR_JOB =
+  'Image categorisation: we need 5 annotators to label 10,000 images of street scenes. Pay is $0.05 per label. ' +
+  'Intermediate experience. English speakers.';
+/** A job description that leaves several fields to ask about. */
+export const VAGUE_JOB = 'We need people to draw bounding boxes around cars in street photos for a self-driving project.';
+
 export interface LifecycleStack {
   env: TestWorkflowEnvironment;
   sandboxUrl: string;

@@ -14,12 +14,9 @@ import { FileCredentialStore } from '../../src/credentials';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox';
 import { jobLifecycle } from '../../src/workflows';
 import { statusQuery } from '../../src/workflows/definitions';
-import { SECRET_PATTERN, historyText, saveHistoryFixture, waitForStatus } from '../helpers/lifecycle';
+import { CLEAR_JOB, SECRET_PATTERN, historyText, saveHistoryFixture, waitForStatus } from '../helpers/lifecycle';
 import { startDevServer, uniqueTaskQueue } from '../helpers/temporal';
 
-const CLEAR_JOB =
-  'Image categorisation: we need 5 annotators to label 10,000 images of street scenes. Pay is $0.05 per label. ' +
-  'Intermediate experience. English speakers.';
 const KEY = Buffer.alloc(32, 9).toString('base64');
 
 describe('crash after the one-time token is stored', () => {

@@ -6,13 +6,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { submitAnswersUpdate } from '../../src/workflows/definitions';
-import { createLifecycleStack, saveHistoryFixture, waitForStatus, type LifecycleStack } from '../helpers/lifecycle';
+import { CLEAR_JOB, VAGUE_JOB, createLifecycleStack, saveHistoryFixture, waitForStatus, type LifecycleStack } from '../helpers/lifecycle';
 import { startDevServer } from '../helpers/temporal';
 
-const CLEAR_JOB =
-  'Image categorisation: we need 5 annotators to label 10,000 images of street scenes. Pay is $0.05 per label. ' +
-  'Intermediate experience. English speakers.';
-const VAGUE_JOB = 'We need people to draw bounding boxes around cars in street photos for a self-driving project.';
 const TOKEN_PATH = '/api/agent/oauth/token';
 
 interface Call {

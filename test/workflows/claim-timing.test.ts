@@ -6,12 +6,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { statusQuery } from '../../src/workflows/definitions';
-import { createLifecycleStack, historyText, saveHistoryFixture, SECRET_PATTERN, waitForStage, type LifecycleStack } from '../helpers/lifecycle';
+import { CLEAR_JOB, createLifecycleStack, historyText, saveHistoryFixture, SECRET_PATTERN, waitForStage, type LifecycleStack } from '../helpers/lifecycle';
 import { startTimeSkippingServer } from '../helpers/temporal';
 
-const CLEAR_JOB =
-  'Image categorisation: we need 5 annotators to label 10,000 images of street scenes. Pay is $0.05 per label. ' +
-  'Intermediate experience. English speakers.';
 
 describe('jobLifecycle over hours (time skipping)', () => {
   let env: TestWorkflowEnvironment;

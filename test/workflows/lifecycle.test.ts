@@ -13,6 +13,8 @@ import {
   submitAnswersUpdate,
 } from '../../src/workflows/definitions';
 import {
+  CLEAR_JOB,
+  VAGUE_JOB,
   SECRET_PATTERN,
   answerAllPrompts,
   createLifecycleStack,
@@ -24,10 +26,6 @@ import {
 } from '../helpers/lifecycle';
 import { startDevServer } from '../helpers/temporal';
 
-const VAGUE_JOB = 'We need people to draw bounding boxes around cars in street photos for a self-driving project.';
-const CLEAR_JOB =
-  'Image categorisation: we need 5 annotators to label 10,000 images of street scenes. Pay is $0.05 per label. ' +
-  'Intermediate experience. English speakers.';
 
 describe('jobLifecycle on a dev server', () => {
   let env: TestWorkflowEnvironment;
