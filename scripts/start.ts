@@ -20,7 +20,6 @@ import { PROJECT_ROOT, ensureTemporalCli } from './temporal-binaries';
 
 const DATA_DIR = join(PROJECT_ROOT, '.data');
 const LOCAL_ENV = join(DATA_DIR, 'local.env');
-const UI_PORT = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
 
 /**
  * SQLite settings for the dev server's file: write-ahead logging with `synchronous=NORMAL` keeps every
@@ -152,7 +151,7 @@ async function main(): Promise<void> {
     'server', 'start-dev',
     '--ip', host === 'localhost' ? '127.0.0.1' : host,
     '--port', port,
-    '--ui-port', String(UI_PORT),
+    '--ui-port', String(config.uiPort),
     '--namespace', config.temporal.namespace,
     '--db-filename', join(DATA_DIR, 'temporal.db'),
     ...SQLITE_PRAGMAS.flatMap((pragma) => ['--sqlite-pragma', pragma]),
@@ -184,7 +183,7 @@ async function main(): Promise<void> {
       '',
       'OpenTrain orchestrator is running:',
       `  Temporal server   ${config.temporal.address} (namespace ${config.temporal.namespace}, data in .data/temporal.db)`,
-      `  Temporal Web UI   http://localhost:${UI_PORT}`,
+      `  Temporal Web UI   http://localhost:${config.uiPort}`,
       `  Worker            polling task queue "${config.temporal.taskQueue}"`,
       `  OpenTrain         ${useSandbox ? `${sandboxUrl} (local sandbox)` : config.opentrain.baseUrl}`,
       ...(hasApi ? [`  Backend API       ${apiUrl}  (bearer key: ${config.api.key})`, `  Page for people   ${apiUrl}/`] : []),

@@ -52,6 +52,14 @@ const envSchema = z.object({
   ),
   API_PORT: port(3000),
   API_HOST: z.preprocess(emptyToUndefined, z.string().min(1).default('127.0.0.1')),
+  TEMPORAL_UI_PORT: port(8233),
+  TEMPORAL_UI_ORIGIN: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((value) => value.split(',').every((origin) => /^https?:\/\/[^/\s]+$/.test(origin.trim())), 'must be comma-separated origins like http://localhost:8233')
+      .optional(),
+  ),
   API_KEY: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
   PAYLOAD_ENCRYPTION_KEY: base64Key32,
   PAYLOAD_ENCRYPTION_OLD_KEYS: z.preprocess(
@@ -116,7 +124,15 @@ export interface Config {
     /** An existing (claimed) token: lifecycles then skip registration and claim. Never logged. */
     token?: string;
   };
-  api: { host: string; port: number; key?: string };
+  api: {
+    host: string;
+    port: number;
+    key?: string;
+    /** Origins of the Temporal Web UI that may call the codec endpoints from a browser. */
+    uiOrigins: string[];
+  };
+  /** Port of the dev server's Web UI that `npm start` runs. */
+  uiPort: number;
   /** Codec settings, in the form `createDataConverter` reads. */
   payloadEncryption: { PAYLOAD_ENCRYPTION_KEY?: string; PAYLOAD_ENCRYPTION_OLD_KEYS?: string };
   /** Credential store settings, in the form `createCredentialStoreFromEnv` reads. */
@@ -158,7 +174,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       baseUrl: e.OPENTRAIN_API_BASE_URL ?? e.OT_API_BASE_URL,
       token: e.OT_API_TOKEN ?? e.OPENTRAIN_API_TOKEN,
     },
-    api: { host: e.API_HOST, port: e.API_PORT, key: e.API_KEY },
+    api: {
+      host: e.API_HOST,
+      port: e.API_PORT,
+      key: e.API_KEY,
+      uiOrigins: e.TEMPORAL_UI_ORIGIN
+        ? e.TEMPORAL_UI_ORIGIN.split(',').map((origin) => origin.trim())
+        : [`http://localhost:${e.TEMPORAL_UI_PORT}`, `http://127.0.0.1:${e.TEMPORAL_UI_PORT}`],
+    },
+    uiPort: e.TEMPORAL_UI_PORT,
     payloadEncryption: { PAYLOAD_ENCRYPTION_KEY: e.PAYLOAD_ENCRYPTION_KEY, PAYLOAD_ENCRYPTION_OLD_KEYS: e.PAYLOAD_ENCRYPTION_OLD_KEYS },
     credentialStore: {
       CREDENTIAL_STORE_DIR: e.CREDENTIAL_STORE_DIR,

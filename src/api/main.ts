@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     taskQueue: config.temporal.taskQueue,
     apiKey: config.api.key,
     codec: createCodecFromEnv(config.payloadEncryption),
-    uiOrigin: uiOrigins(),
+    uiOrigin: config.api.uiOrigins,
     logger: { level: config.logLevel },
   });
 
@@ -36,14 +36,6 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
   await app.listen({ host: config.api.host, port: config.api.port });
-}
-
-/** The Web UI `npm start` serves is on TEMPORAL_UI_PORT (default 8233); TEMPORAL_UI_ORIGIN (comma-separated) overrides. */
-function uiOrigins(): string[] | undefined {
-  const explicit = process.env.TEMPORAL_UI_ORIGIN?.split(',').map((origin) => origin.trim()).filter(Boolean);
-  if (explicit?.length) return explicit;
-  const port = process.env.TEMPORAL_UI_PORT;
-  return port ? [`http://localhost:${port}`, `http://127.0.0.1:${port}`] : undefined;
 }
 
 main().catch((error: Error) => {
