@@ -18,6 +18,7 @@ import { requireApiKey } from './auth';
 import { codecRoutes } from './codec-routes';
 import { installErrorHandlers } from './errors';
 import { lifecycleRoutes } from './lifecycles';
+import { pageRoutes } from './page';
 import type { z } from 'zod';
 import { apiSchemas, healthSchema, openApiDocumentSchema } from './schemas';
 import { zodValidatorCompiler } from './validation';
@@ -92,6 +93,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     await lifecycleRoutes(scope, { client: options.client, taskQueue: options.taskQueue, pageTokenSecret: options.apiKey });
   });
   void app.register(codecRoutes, { prefix: '/codec', codec: options.codec, apiKey: options.apiKey, uiOrigins });
+  void app.register(pageRoutes);
 
   return app;
 }

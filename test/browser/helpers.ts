@@ -1,0 +1,46 @@
+/**
+ * Headless Chromium for the browser tests: the system browser (Debian's `chromium`, installed by
+ * scripts/ensure-chromium.ts when missing), driven by playwright-core. Never a downloaded browser.
+ */
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS, ensureChromium } from '../../scripts/ensure-chromium';
+
+export const SCREENSHOT_DIR = join(__dirname, '..', '..', 'docs', 'screenshots');
+
+/** Generous: the first launch after an install, a busy two-core CI machine. */
+export const UI_TIMEOUT_MS = 60_000;
+
+export async function launchBrowser(): Promise<Browser> {
+  const executablePath = ensureChromium((line) => console.log(`[ensure-chromium] ${line}`));
+  // A default launch uses a fresh temporary profile, removed when the browser closes.
+  return chromium.launch({ executablePath, args: CHROMIUM_ARGS, timeout: UI_TIMEOUT_MS });
+}
+
+export async function newPage(browser: Browser, width = 1280, height = 900): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  page.setDefaultTimeout(UI_TIMEOUT_MS);
+  return page;
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const path = join(SCREENSHOT_DIR, name);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/** A TCP port that was free a moment ago (for servers that must know their port before they start). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
