@@ -8,7 +8,12 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, ensureChromium } from '../../scripts/ensure-chromium';
 
-export const SCREENSHOT_DIR = join(__dirname, '..', '..', 'docs', 'screenshots');
+/**
+ * Screenshots go to test-results/ on every run; with UPDATE_SCREENSHOTS=1 they replace the README's
+ * pictures in docs/screenshots/ (tests never change tracked files otherwise).
+ */
+export const SCREENSHOT_DIR =
+  process.env.UPDATE_SCREENSHOTS === '1' ? join(__dirname, '..', '..', 'docs', 'screenshots') : join(__dirname, '..', '..', 'test-results', 'screenshots');
 
 /** Generous: the first launch after an install, a busy two-core CI machine. */
 export const UI_TIMEOUT_MS = 60_000;
