@@ -242,7 +242,7 @@ export async function jobLifecycle(rawInput: LifecycleInput): Promise<LifecycleR
     if (input.account && 'credentialId' in input.account) {
       account = { credentialId: input.account.credentialId, scopes: [], claimed: true, claimWindowEndsAt: null, canClaim: false };
     } else if (!input.account) {
-      account = await opentrain('use the token configured on the worker').adoptConfiguredToken();
+      account = await opentrain('look for a token configured on the worker').adoptConfiguredToken();
     }
     account ??= await opentrain('register an anonymous OpenTrain identity').registerAccount({
       agentName: input.account && 'agentName' in input.account ? input.account.agentName : undefined,
