@@ -247,14 +247,21 @@ export async function runChaos(options: ChaosOptions): Promise<{ ok: boolean; pa
     // ---------------------------------------------------------------- the kill schedule
     const kills: KillRecord[] = [];
     const events = options.workerKills + 1;
-    const spacing = options.short ? 25_000 : 40_000;
+    const spacing = options.short ? 20_000 : 40_000;
     const serverIndex = events >= 3 ? rng.int(1, events - 2) : events - 1;
     const schedule = Array.from({ length: events }, (_, i) => ({
       kind: (i === serverIndex ? 'server' : 'worker') as 'worker' | 'server',
-      at: (options.short ? 15_000 : 25_000) + i * spacing + rng.int(-0.3 * spacing, 0.3 * spacing),
+      at: (options.short ? 12_000 : 25_000) + i * spacing + rng.int(-0.3 * spacing, 0.3 * spacing),
       downMs: i === serverIndex ? rng.int(5_000, 10_000) : rng.int(3_000, 8_000),
     }));
     const stagesNow = () => countBy(drivers.map((d) => (d.closedAs ? `closed:${d.closedAs}` : `${d.status?.stage ?? '?'}/${d.status?.claim.state ?? '?'}`)));
+    let progressOn = true;
+    void (async () => {
+      while (progressOn) {
+        await sleep(20_000);
+        if (progressOn) log(`lifecycles: ${countText(stagesNow())}`);
+      }
+    })();
     const chaos = (async () => {
       for (const event of schedule) {
         await sleep(Math.max(0, runStart + event.at - Date.now()));
@@ -287,6 +294,7 @@ export async function runChaos(options: ChaosOptions): Promise<{ ok: boolean; pa
     })();
     await chaos;
     await driving;
+    progressOn = false;
     const runSeconds = (Date.now() - runStart) / 1000;
     log(`lifecycles done in ${runSeconds.toFixed(1)} s: ${JSON.stringify(countBy(drivers.map((d) => d.closedAs ?? 'open')))}`);
 

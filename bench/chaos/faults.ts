@@ -70,6 +70,8 @@ export class FaultPlan {
   /** sandbox fault id -> what it was */
   private readonly byFaultId = new Map<string, { route: string; kind: FaultKind; once: boolean }>();
   private readonly onceHit = new Set<string>();
+  /** once-fault key -> the sandbox id it has in the current install */
+  private readonly onceInstalled = new Map<string, string>();
   private tokenMalformedSuspended = false;
   installs = 0;
 
@@ -97,13 +99,15 @@ export class FaultPlan {
     // Which once-faults are still waiting: the sandbox drops a fault when its `times` run out.
     const live = await this.sandbox.control<{ faults: Array<{ id: string }> }>('GET', '/__sandbox/faults');
     const liveIds = new Set(live.faults.map((f) => f.id));
-    for (const [id, meta] of this.byFaultId) if (meta.once && !liveIds.has(id)) this.onceHit.add(`once:${meta.route}:${meta.kind}`);
+    for (const [key, id] of this.onceInstalled) if (!liveIds.has(id)) this.onceHit.add(key);
+    this.onceInstalled.clear();
     await this.sandbox.control('DELETE', '/__sandbox/faults');
     for (const spec of this.specs) {
       if (spec.once && this.onceHit.has(spec.key)) continue;
       if (this.suspended(spec)) continue;
       const { id } = await this.sandbox.control<{ id: string }>('POST', '/__sandbox/faults', { method: spec.route.method, path: spec.route.path, ...spec.body });
       this.byFaultId.set(id, { route: spec.route.name, kind: spec.kind, once: spec.once });
+      if (spec.once) this.onceInstalled.set(spec.key, id);
     }
     this.installs += 1;
   }

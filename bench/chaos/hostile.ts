@@ -168,11 +168,13 @@ export async function runHostile(env: HostileEnv, targetId: string): Promise<{ r
 
   const before = { status: snapshotOf(await status()), patches: await patchCount(), accounts: await accountCount(), workflows: await workflowCount(), accepted: await acceptedUpdates() };
 
+  /** What changed since the previous case (each case is judged on its own, against the state just before it). */
   const after = async (): Promise<string[]> => {
     const found: string[] = [];
     try {
       const now = snapshotOf(await status());
       if (now !== before.status) found.push(`status changed: ${now}`);
+      before.status = now;
     } catch (error) {
       found.push((error as Error).message);
     }
@@ -180,6 +182,8 @@ export async function runHostile(env: HostileEnv, targetId: string): Promise<{ r
     if (patches !== before.patches) found.push(`${patches - before.patches} new PATCH call(s) at the sandbox`);
     const accounts = await accountCount();
     if (accounts !== before.accounts) found.push(`${accounts - before.accounts} new sandbox account(s)`);
+    before.patches = patches;
+    before.accounts = accounts;
     return found;
   };
 
@@ -241,13 +245,15 @@ export async function runHostile(env: HostileEnv, targetId: string): Promise<{ r
         answer = 'rejected';
         detail = String((error.cause as Error | undefined)?.message ?? error.message).slice(0, 160);
       } else {
+        const cause = (error as { cause?: Error }).cause;
         answer = `error: ${(error as Error).constructor.name}`;
-        detail = String((error as Error).message).slice(0, 160);
+        detail = `${(error as Error).message}${cause ? `: ${cause.message}` : ''}`.slice(0, 200);
       }
     }
     const changes = await after();
     const accepted = await acceptedUpdates();
     if (accepted !== before.accepted) changes.push(`${accepted - before.accepted} update(s) accepted into history`);
+    before.accepted = accepted;
     // A clear refusal: the validator's rejection, or the server refusing a payload over its size limit.
     const clear = answer === 'rejected' || (answer.startsWith('error:') && /size|limit|too large/i.test(detail));
     results.push({ target: 'update', name: testCase.name, answer, detail, clear, changedNothing: changes.length === 0, problems: changes });
