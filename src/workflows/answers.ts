@@ -16,6 +16,20 @@ export interface AnswerContext {
 }
 
 const MAX_ANSWER_KEYS = 50;
+/** OpenTrain's own limit for a job text; no single answer can usefully be longer. */
+const MAX_TEXT_LENGTH = 60_000;
+const MAX_LIST_ITEMS = 200;
+/** Everything one update writes into history, well under Temporal's payload limits. */
+const MAX_TOTAL_BYTES = 128 * 1024;
+
+function sizeError(value: unknown): string | null {
+  if (typeof value === 'string' && value.length > MAX_TEXT_LENGTH) return `must be at most ${MAX_TEXT_LENGTH} characters`;
+  if (Array.isArray(value)) {
+    if (value.length > MAX_LIST_ITEMS) return `must have at most ${MAX_LIST_ITEMS} items`;
+    if (value.some((item) => typeof item === 'string' && item.length > 1_000)) return 'items must be at most 1000 characters';
+  }
+  return null;
+}
 const patchShape: Record<string, (typeof draftPatchShape)[keyof typeof draftPatchShape]> = draftPatchShape;
 
 function typeError(type: string | null, value: unknown): string | null {
@@ -41,12 +55,18 @@ export function validateAnswers(values: unknown, context: AnswerContext): FieldE
   const entries = Object.entries(values);
   if (entries.length === 0) return [{ field: 'values', message: 'must contain at least one answer' }];
   if (entries.length > MAX_ANSWER_KEYS) return [{ field: 'values', message: `must contain at most ${MAX_ANSWER_KEYS} keys` }];
+  if (JSON.stringify(values).length > MAX_TOTAL_BYTES) return [{ field: 'values', message: `must be at most ${MAX_TOTAL_BYTES / 1024} KB in all` }];
 
   const errors: FieldError[] = [];
   for (const [key, value] of entries) {
     const allowed = context.updateKeys ? context.updateKeys.includes(key) : key in patchShape;
     if (!allowed) {
       errors.push({ field: key, message: 'is not a draft field OpenTrain accepts' });
+      continue;
+    }
+    const tooBig = sizeError(value);
+    if (tooBig) {
+      errors.push({ field: key, message: tooBig });
       continue;
     }
     const missing = context.missingFields.find((f) => f.updateKeys.includes(key));

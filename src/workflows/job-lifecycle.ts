@@ -132,10 +132,11 @@ export async function jobLifecycle(rawInput: LifecycleInput): Promise<LifecycleR
 
   setHandler(
     answerSignal,
-    ({ values }) => {
+    (input) => {
+      const values = input?.values;
       const refusal = refuseAnswersNow() ?? invalidAnswers(validateAnswers(values, answerContext));
       if (refusal) show.error(refusal);
-      else inbox.addAnswers(values);
+      else inbox.addAnswers(values as Record<string, unknown>);
     },
     { description: 'Answers to missing fields, fire and forget ({ values })' },
   );
@@ -152,8 +153,8 @@ export async function jobLifecycle(rawInput: LifecycleInput): Promise<LifecycleR
     },
     {
       description: 'Answers to missing fields; returns the validation after the PATCH',
-      validator: ({ values }) => {
-        const refusal = refuseAnswersNow() ?? invalidAnswers(validateAnswers(values, answerContext));
+      validator: (input) => {
+        const refusal = refuseAnswersNow() ?? invalidAnswers(validateAnswers(input?.values, answerContext));
         if (refusal) throw ApplicationFailure.create({ type: refusal.code, message: refusal.message, details: [refusal], nonRetryable: true });
       },
     },
@@ -187,10 +188,10 @@ export async function jobLifecycle(rawInput: LifecycleInput): Promise<LifecycleR
 
   setHandler(
     claimSignal,
-    ({ email }) => {
-      const refusal = refuseClaimNow(email);
+    (input) => {
+      const refusal = refuseClaimNow(input?.email);
       if (refusal) show.error(refusal);
-      else inbox.requestClaim(email);
+      else inbox.requestClaim(input.email);
     },
     { description: 'Start (or restart) the claim for an owner e-mail, fire and forget' },
   );
@@ -207,8 +208,8 @@ export async function jobLifecycle(rawInput: LifecycleInput): Promise<LifecycleR
     },
     {
       description: 'Start (or restart) the claim; returns the user code and where to enter it',
-      validator: ({ email }) => {
-        const refusal = refuseClaimNow(email);
+      validator: (input) => {
+        const refusal = refuseClaimNow(input?.email);
         if (refusal) throw ApplicationFailure.create({ type: refusal.code, message: refusal.message, details: [refusal], nonRetryable: true });
       },
     },

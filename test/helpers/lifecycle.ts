@@ -149,7 +149,18 @@ export async function saveHistoryFixture(name: string, handle: WorkflowHandle): 
   writeFileSync(join(HISTORY_FIXTURES, `${name}.json`), historyToJSON(await handle.fetchHistory()) + '\n');
 }
 
-/** The whole history as JSON text, for secret scans. */
+/** The whole history as JSON text for secret scans, with payload bytes written out as text so they are scanned too. */
 export async function historyText(handle: WorkflowHandle): Promise<string> {
-  return JSON.stringify(await handle.fetchHistory());
+  return asText(await handle.fetchHistory());
+}
+
+/** JSON of a proto message with every bytes field (payload data, metadata) decoded as UTF-8 text. */
+export function asText(value: unknown): string {
+  const plain = (item: unknown): unknown => {
+    if (item instanceof Uint8Array) return Buffer.from(item).toString('utf8');
+    if (Array.isArray(item)) return item.map(plain);
+    if (item !== null && typeof item === 'object') return Object.fromEntries(Object.entries(item).map(([k, v]) => [k, plain(v)]));
+    return item;
+  };
+  return JSON.stringify(plain(value));
 }

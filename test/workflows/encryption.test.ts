@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createCodecFromEnv, createDataConverter, generateKey } from '../../src/codec';
-import { SECRET_PATTERN, answerAllPrompts, createLifecycleStack, waitForStatus, type LifecycleStack } from '../helpers/lifecycle';
+import { SECRET_PATTERN, answerAllPrompts, asText, createLifecycleStack, waitForStatus, type LifecycleStack } from '../helpers/lifecycle';
 import { startDevServer } from '../helpers/temporal';
 
 const MARKER = 'zebra-crossing-marker-7741';
@@ -39,10 +39,10 @@ describe('jobLifecycle with payload encryption', () => {
       await handle.result();
 
       const raw = new Client({ connection: env.connection, namespace: env.namespace }); // no codec
-      const stored = JSON.stringify(await raw.workflow.getHandle(handle.workflowId).fetchHistory());
+      const stored = asText(await raw.workflow.getHandle(handle.workflowId).fetchHistory());
       for (const secret of [EMAIL, MARKER, 'bounding boxes']) assert.ok(!stored.includes(secret), `"${secret}" is not stored in clear`);
       assert.doesNotMatch(stored, SECRET_PATTERN);
-      assert.match(stored, /binary\/encrypted|YmluYXJ5L2VuY3J5cHRlZA/, 'payloads carry the encrypted encoding');
+      assert.match(stored, /binary\/encrypted/, 'payloads carry the encrypted encoding');
 
       // And the key decodes it: the first event's input holds the description.
       const history = await raw.workflow.getHandle(handle.workflowId).fetchHistory();

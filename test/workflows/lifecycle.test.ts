@@ -82,6 +82,7 @@ describe('jobLifecycle on a dev server', () => {
         [{ notAField: 1 }, 'notAField'],
         [{ headcount: 'five' }, 'headcount'],
         [{ experienceLevel: 'GURU' }, 'experienceLevel'],
+        [{ jobDescription: 'y'.repeat(70_000) }, 'jobDescription'],
       ] as const;
       for (const [values, field] of refusals) {
         await assert.rejects(handle.executeUpdate(submitAnswersUpdate, { args: [{ values }] }), (error: unknown) => {
