@@ -77,8 +77,11 @@ export class FaultPlan {
 
   constructor(private readonly sandbox: SandboxControl, rng: Rng, private readonly options: FaultPlanOptions) {
     // Deterministic ones first: the sandbox tries faults in order, so these meet the first requests of each route.
+    // On the token route malformed goes first: it is lifted around every claim approval (a cut-off answer
+    // would lose the one-time token for good), so it must meet the first polls, which come before any approval.
     for (const route of LIFECYCLE_ROUTES) {
-      for (const kind of FAULT_KINDS) {
+      const kinds = route.name === TOKEN_ROUTE ? ['malformed' as const, ...FAULT_KINDS.filter((k) => k !== 'malformed')] : FAULT_KINDS;
+      for (const kind of kinds) {
         this.specs.push({ key: `once:${route.name}:${kind}`, route, kind, once: true, body: { ...bodyFor(kind, rng, options), times: 1 } });
       }
     }
