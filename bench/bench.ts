@@ -10,7 +10,8 @@
  *   4. worker RSS with N lifecycles waiting for answers and after they finish;
  *   5. OpenTrain HTTP calls per lifecycle against the fewest the API allows, and a plain script without
  *      Temporal as the baseline.
- * Prints markdown tables and writes bench/results/bench-<timestamp>.json. Targets are reported, never enforced.
+ * Prints markdown tables (docs/benchmarks.md holds those of the last full run) and writes
+ * bench/results/bench-<timestamp>.json (or --out=<file>). Targets are reported, never enforced.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
@@ -146,7 +147,6 @@ async function main(): Promise<void> {
   writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
   const markdown = render(results as unknown as Results);
   log('\n' + markdown);
-  writeFileSync(file.replace(/\.json$/, '.md'), markdown + '\n');
   log(`\nresults: ${file}`);
 }
 
@@ -444,8 +444,8 @@ export function render(r: Results): string {
   }
   if (r.rss.length) {
     parts.push('### Worker RSS (VmRSS of the worker process)');
-    parts.push(table(['lifecycles', 'maxCachedWorkflows', 'idle MB', 'waiting MB', 'kB per waiting lifecycle', 'finished MB', 'after GC MB', 'peak MB', 'answers while finishing p50/p95/p99 ms'], r.rss.map((x) => [
-      x.lifecycles, String(x.workerOptions.maxCachedWorkflows), x.idleRssMb, x.waitingRssMb, x.kbPerWaitingLifecycle, x.finishedRssMb, x.finishedAfterGcRssMb, x.peakMb, pct(x.finishAnswersMs),
+    parts.push(table(['lifecycles', 'maxCachedWorkflows', 'idle MB', 'waiting MB', 'waiting, after GC MB', 'kB per waiting lifecycle (after GC)', 'finished MB', 'finished, after GC MB', 'peak MB', 'answers while finishing p50/p95/p99 ms'], r.rss.map((x) => [
+      x.lifecycles, String(x.workerOptions.maxCachedWorkflows), x.idleRssMb, x.waitingRssMb, x.waitingAfterGcRssMb ?? '-', x.kbPerWaitingLifecycle, x.finishedRssMb, x.finishedAfterGcRssMb, x.peakMb, pct(x.finishAnswersMs),
     ])));
   }
   if (r.httpCalls) {
