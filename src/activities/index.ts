@@ -52,6 +52,11 @@ export interface ActivityDeps {
   afterClaimTokenStored?: () => void | Promise<void>;
 }
 
+/** How long a call that met a revoked pre-claim token watches the store for the post-claim one. */
+const SWAP_WAIT_MS = 10_000;
+const SWAP_CHECK_MS = 200;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** Features the lifecycle needs (capabilities booleans, opentrain-api.md §2.3). */
 const REQUIRED_FEATURES = ['draftCreate', 'draftUpdate', 'publish'] as const;
 
@@ -84,14 +89,19 @@ export function createActivities(deps: ActivityDeps) {
       return await call(clientFor(credential));
     } catch (error) {
       if (!(error instanceof AuthenticationError)) throw error;
-      const fresh = await requireCredential(credentialId);
+      let fresh = await requireCredential(credentialId);
+      const claimOpen = () => !fresh.claimed && fresh.claimToken !== undefined && Date.parse(fresh.claimTokenExpiresAt ?? '') > Date.now();
+      // The claim branch's next poll (at most one interval away) stores the new token: watch the store for it.
+      for (let waited = 0; fresh.accessToken === credential.accessToken && claimOpen() && waited < SWAP_WAIT_MS; waited += SWAP_CHECK_MS) {
+        await sleep(SWAP_CHECK_MS);
+        fresh = await requireCredential(credentialId);
+      }
       if (fresh.accessToken !== credential.accessToken) return call(clientFor(fresh));
-      const claimOpen = !fresh.claimed && fresh.claimToken !== undefined && Date.parse(fresh.claimTokenExpiresAt ?? '') > Date.now();
-      if (claimOpen) {
+      if (claimOpen()) {
         throw ApplicationFailure.create({
           type: ActivityFailureTypes.tokenRevokedPendingClaim,
           message: 'The pre-claim token was revoked by a completed claim; waiting for the post-claim token',
-          nextRetryDelay: '5 seconds',
+          nextRetryDelay: '1 second',
         });
       }
       throw error;
