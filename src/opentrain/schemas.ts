@@ -3,6 +3,7 @@
 // The members the product relies on are typed exactly; a mismatch there is a ResponseValidationError.
 // Section numbers (§) refer to opentrain-api.md.
 import { z } from 'zod';
+import { DATA_VOLUME_UNITS, EXPERIENCE_LEVELS, PAYMENT_TYPES } from './draft-fields';
 
 const isoDateTime = z.iso.datetime({ offset: true });
 const nonEmpty = z.string().min(1);
@@ -170,14 +171,7 @@ export const jobDraftCreateBodySchema = z
     }
   });
 
-export const EXPERIENCE_LEVELS = ['EXPERT', 'ENTRY_LEVEL', 'INTERMEDIATE', 'ANY_EXPERIENCE_LEVEL'] as const;
-export const PAYMENT_TYPES = ['PAY_PER_LABEL', 'PAY_PER_HOUR', 'FIXED_PRICE'] as const;
-export const DATA_VOLUME_UNITS = [
-  'HOURS_OF_RECORDING_AUDIO_VIDEO',
-  'NUMBER_OF_FILES',
-  'NUMBER_OF_WORDS',
-  'UNKNOWN_NOT_SPECIFIED',
-] as const;
+export { EXPERIENCE_LEVELS, PAYMENT_TYPES, DATA_VOLUME_UNITS } from './draft-fields';
 
 const amount = z.number().finite().nonnegative();
 /** A rate of 0 can never make a draft publish-ready, so it is refused like any other wrong value. */

@@ -1,9 +1,9 @@
 /**
  * Checks answers before they are accepted (the `submitAnswers` validator, the API and the CLI use it):
  * unknown keys, wrong types and values outside the enum are refused with one message per field.
- * Pure and synchronous, as update validators must be.
+ * Pure and synchronous, as update validators must be, and free of zod (see ../opentrain/draft-fields.ts).
  */
-import { draftPatchShape } from '../opentrain/schemas';
+import { DRAFT_FIELD_KINDS, draftFieldProblem } from '../opentrain/draft-fields';
 import type { FieldError, MissingFieldView } from './definitions';
 
 export interface AnswerContext {
@@ -30,7 +30,6 @@ function sizeError(value: unknown): string | null {
   }
   return null;
 }
-const patchShape: Record<string, (typeof draftPatchShape)[keyof typeof draftPatchShape]> = draftPatchShape;
 
 function typeError(type: string | null, value: unknown): string | null {
   switch (type) {
@@ -59,7 +58,7 @@ export function validateAnswers(values: unknown, context: AnswerContext): FieldE
 
   const errors: FieldError[] = [];
   for (const [key, value] of entries) {
-    const allowed = context.updateKeys ? context.updateKeys.includes(key) : key in patchShape;
+    const allowed = context.updateKeys ? context.updateKeys.includes(key) : key in DRAFT_FIELD_KINDS;
     if (!allowed) {
       errors.push({ field: key, message: 'is not a draft field OpenTrain accepts' });
       continue;
@@ -77,13 +76,11 @@ export function validateAnswers(values: unknown, context: AnswerContext): FieldE
       }
       continue;
     }
-    const known = patchShape[key];
-    if (known) {
-      const parsed = known.safeParse(value);
-      if (!parsed.success) {
-        errors.push({ field: key, message: parsed.error?.issues[0]?.message ?? 'has the wrong type' });
-        continue;
-      }
+    const kind = DRAFT_FIELD_KINDS[key];
+    const problem = kind === undefined ? null : draftFieldProblem(kind, value);
+    if (problem) {
+      errors.push({ field: key, message: problem });
+      continue;
     }
     const wrongType = missing && missing.updateKeys.length === 1 ? typeError(missing.type, value) : null;
     if (wrongType) errors.push({ field: key, message: wrongType });

@@ -45,7 +45,6 @@ export type ParsedLifecycleInput = z.output<typeof lifecycleInputSchema>;
 export type DraftSource = z.output<typeof draftSourceSchema>;
 export type Policy = z.output<typeof policySchema>;
 
-export const DEFAULT_POLICY: Policy = policySchema.parse({});
 
 /** Field-by-field problems in a form the API returns and the workflow puts in failures. */
 export function describeIssues(error: z.ZodError): Array<{ field: string; message: string }> {

@@ -45,7 +45,8 @@ import {
   type Stage,
 } from './definitions';
 import { Inbox, type ClaimRequest } from './inbox';
-import { DEFAULT_POLICY, describeIssues, lifecycleInputSchema, type LifecycleInput, type ParsedLifecycleInput } from './input';
+import type { LifecycleInput, ParsedLifecycleInput } from './input';
+import { DEFAULT_POLICY, checkLifecycleInput } from './input-check';
 import { OpenTrainClaimState, OpenTrainExternalId, OpenTrainJobId, OpenTrainMissingFields, OpenTrainStage } from './search-attributes';
 
 /** One OpenTrain call, with the one-line summary the Web UI shows for it. */
@@ -472,17 +473,16 @@ export async function jobLifecycle(rawInput: LifecycleInput): Promise<LifecycleR
 // ------------------------------------------------------------------ helpers (pure)
 
 function parseInput(raw: LifecycleInput): ParsedLifecycleInput {
-  const parsed = lifecycleInputSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issues = describeIssues(parsed.error);
+  const checked = checkLifecycleInput(raw);
+  if (!checked.ok) {
     throw ApplicationFailure.create({
       type: FailureTypes.invalidInput,
-      message: `Invalid jobLifecycle input: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`,
-      details: [issues],
+      message: `Invalid jobLifecycle input: ${checked.issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`,
+      details: [checked.issues],
       nonRetryable: true,
     });
   }
-  return parsed.data;
+  return checked.input;
 }
 
 function initialStatus(): LifecycleStatus {
