@@ -54,7 +54,7 @@ export function draftFieldProblem(kind: DraftFieldKind, value: unknown): string 
     case 'amount':
       return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? null : 'must be a number, 0 or more';
     case 'count':
-      return Number.isInteger(value) && (value as number) >= 1 ? null : 'must be a whole number, at least 1';
+      return Number.isSafeInteger(value) && (value as number) >= 1 ? null : 'must be a whole number, at least 1';
     case 'list':
       return Array.isArray(value) && value.every((item) => typeof item === 'string') ? null : 'must be a list of strings';
   }

@@ -331,9 +331,9 @@ export async function jobLifecycle(rawInput: LifecycleInput): Promise<LifecycleR
       show.error(null);
       return { ok: true };
     } catch (error) {
-      // OpenTrain refused the values (400): show why and keep waiting for better answers.
+      // OpenTrain (400) or the client's own check of the PATCH refused the values: show why, keep waiting.
       const refused = applicationFailureOf(error);
-      if (refused?.type === 'BadRequestError') {
+      if (refused?.type === 'BadRequestError' || refused?.type === 'RequestValidationError') {
         const lastError = { code: 'PATCH_REJECTED', message: refused.message, fields: fieldErrorsOf(refused.details?.[0]) };
         show.error(lastError);
         return { ok: false, error: lastError };

@@ -5,6 +5,7 @@
  * the sandbox, and headless Chromium opening the UI as a person would.
  */
 import assert from 'node:assert/strict';
+import { createServer, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -33,8 +34,12 @@ describe('Temporal Web UI with the codec endpoint, in Chromium', { timeout: 600_
   let uiUrl: string;
 
   before(async () => {
-    // The UI must know the codec endpoint when it starts, so the API's port is chosen first.
-    const [apiPort, uiPort] = [await freePort(), await freePort()];
+    // The UI must know the codec endpoint when it starts, so the API's port is chosen first, and held
+    // until the API listens: the dev server opens many ports of its own and must not take this one.
+    const apiPortHolder = createServer();
+    await new Promise<void>((resolve) => apiPortHolder.listen(0, '127.0.0.1', resolve));
+    const apiPort = (apiPortHolder.address() as AddressInfo).port;
+    const uiPort = await freePort();
     apiUrl = `http://127.0.0.1:${apiPort}`;
     uiUrl = `http://127.0.0.1:${uiPort}`;
     quietRuntime();
@@ -58,6 +63,7 @@ describe('Temporal Web UI with the codec endpoint, in Chromium', { timeout: 600_
       codec: dataConverter.payloadCodecs?.[0],
       uiOrigin: [uiUrl, `http://localhost:${uiPort}`],
     });
+    await new Promise((resolve) => apiPortHolder.close(resolve));
     await app.listen({ host: '127.0.0.1', port: apiPort });
     browser = await browserStarting;
   });

@@ -23,7 +23,7 @@ describe('checks inside workflow code', () => {
 
   test('answers: kinds are checked like the PATCH schema checks them', () => {
     const cases: Array<[Record<string, unknown>, boolean]> = [
-      [{ headcount: 3 }, true], [{ headcount: 0 }, false], [{ headcount: 2.5 }, false], [{ headcount: '3' }, false],
+      [{ headcount: 3 }, true], [{ headcount: 0 }, false], [{ headcount: 1e21 }, false], [{ headcount: 2.5 }, false], [{ headcount: '3' }, false],
       [{ pricePerLabel: 0.05 }, true], [{ pricePerLabel: -1 }, false], [{ pricePerLabel: 'cheap' }, false],
       [{ languages: ['English'] }, true], [{ languages: 'English' }, false],
       [{ experienceLevel: 'EXPERT' }, true], [{ experienceLevel: 'expert' }, false],
