@@ -373,7 +373,7 @@ export async function runChaos(options: ChaosOptions): Promise<{ ok: boolean; pa
       },
       faultPlan: plan.describe(),
       injected: table,
-      calls: { total: calls.length, byStatus: countBy(calls.map((c) => (c.dropped ? 'dropped' : String(c.status)))) },
+      calls: { total: calls.length, byStatus: countBy(calls.map((c) => (c.dropped ? 'dropped' : c.abandoned ? 'abandoned' : String(c.status)))) },
       kills,
       actions: { total: actions.length, whileDown: whileDown.length, byKind: countBy(actions.map((a) => `${a.action.split(' ')[0]}:${a.via}:${a.sentWhileDown ?? 'up'}`)) },
       lifecycles: drivers.map((d) => ({

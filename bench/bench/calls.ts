@@ -3,15 +3,9 @@
  * The log keeps the last 2,000 calls, so the collector reads it every second while a batch runs and
  * counts each call once (by request id).
  */
+import type { CallRecord } from '../../src/sandbox';
 import { percentiles, type Percentiles } from './stats';
 
-interface CallRecord {
-  method: string;
-  path: string;
-  status: number | null;
-  requestId: string;
-  durationMs: number;
-}
 
 export interface CallCounts {
   total: number;
@@ -62,7 +56,7 @@ export class CallCollector {
     for (const call of this.records) {
       const route = routeOf(call.method, call.path);
       byRoute[route] = (byRoute[route] ?? 0) + 1;
-      const key = `${route} ${call.status ?? 'dropped'}`;
+      const key = `${route} ${call.status ?? (call.abandoned ? 'abandoned' : 'dropped')}`;
       byRouteStatus[key] = (byRouteStatus[key] ?? 0) + 1;
       (durations[route] ??= []).push(call.durationMs);
     }

@@ -2,17 +2,9 @@
  * The chaos run's view of the OpenTrain sandbox: its control routes over HTTP (faults, state, calls, claim
  * approval), and a collector that keeps every call the sandbox logged (its log holds the last 2000 only).
  */
-export interface CallRecord {
-  time: string;
-  method: string;
-  path: string;
-  status: number | null;
-  requestId: string;
-  durationMs: number;
-  claimAttemptId?: string;
-  fault?: string;
-  dropped?: boolean;
-}
+import type { CallRecord } from '../../src/sandbox';
+
+export type { CallRecord };
 
 export interface SandboxAccount {
   registrationId: string;

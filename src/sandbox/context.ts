@@ -56,6 +56,8 @@ export interface CallRecord {
   claimAttemptId?: string;
   fault?: string;
   dropped?: boolean;
+  /** The caller closed the connection before the answer was sent. */
+  abandoned?: boolean;
 }
 
 export interface SandboxContext {

@@ -17,7 +17,7 @@ import { registerDraftRoutes } from './routes/drafts';
 import { registerJobRoutes } from './routes/jobs';
 import { registerProposalRoutes } from './routes/proposals';
 
-export type { SandboxOptions } from './context';
+export type { CallRecord, SandboxOptions } from './context';
 
 export interface RunningSandbox {
   url: string;

@@ -71,7 +71,7 @@ function matchFault(ctx: SandboxContext, request: FastifyRequest): Fault | undef
   return undefined;
 }
 
-function recordCall(ctx: SandboxContext, request: FastifyRequest, status: number | null, extra: { dropped?: boolean } = {}): void {
+function recordCall(ctx: SandboxContext, request: FastifyRequest, status: number | null, extra: { dropped?: boolean; abandoned?: boolean } = {}): void {
   if (routeFamily(request.url) === 'control' || request.sandboxMeta.logged) return;
   request.sandboxMeta.logged = true;
   ctx.calls.push({
@@ -111,6 +111,11 @@ export function installPlumbing(app: FastifyInstance, ctx: SandboxContext): void
     request.sandboxMeta = { startedAt: Date.now() };
     reply.header('x-request-id', request.id);
     if (routeFamily(request.url) === 'control') return;
+    // A caller that goes away before its answer (a killed worker mid-call) still made the call, and may have
+    // met a fault: log it, or the call log under-reports what was injected.
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) recordCall(ctx, request, null, { abandoned: true });
+    });
 
     const fault = matchFault(ctx, request);
     if (fault) {

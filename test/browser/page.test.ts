@@ -39,7 +39,11 @@ describe('the page for people, in Chromium', { timeout: 600_000 }, () => {
   let browser: Browser;
 
   before(async () => {
-    [api, browser] = await Promise.all([startApiStack(), launchBrowser()]);
+    // Settled, not Promise.all: when one fails, `after` must still close the other.
+    const [apiStarted, browserStarted] = await Promise.allSettled([startApiStack(), launchBrowser()]);
+    if (apiStarted.status === 'fulfilled') api = apiStarted.value;
+    if (browserStarted.status === 'fulfilled') browser = browserStarted.value;
+    for (const started of [apiStarted, browserStarted]) if (started.status === 'rejected') throw started.reason;
   });
 
   after(async () => {

@@ -5,7 +5,7 @@
  * the sandbox, and headless Chromium opening the UI as a person would.
  */
 import assert from 'node:assert/strict';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -30,20 +30,24 @@ describe('Temporal Web UI with the codec endpoint, in Chromium', { timeout: 600_
   let stack: LifecycleStack;
   let app: FastifyInstance;
   let browser: Browser;
+  // Kept where `after` can reach them: a `before` that fails midway must not leave Chromium or a listening
+  // socket behind to keep the test process alive.
+  let browserStarting: Promise<Browser> | undefined;
+  let apiPortHolder: Server | undefined;
   let apiUrl: string;
   let uiUrl: string;
 
   before(async () => {
     // The UI must know the codec endpoint when it starts, so the API's port is chosen first, and held
     // until the API listens: the dev server opens many ports of its own and must not take this one.
-    const apiPortHolder = createServer();
-    await new Promise<void>((resolve) => apiPortHolder.listen(0, '127.0.0.1', resolve));
-    const apiPort = (apiPortHolder.address() as AddressInfo).port;
+    const holder = (apiPortHolder = createServer());
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const apiPort = (holder.address() as AddressInfo).port;
     const uiPort = await freePort();
     apiUrl = `http://127.0.0.1:${apiPort}`;
     uiUrl = `http://127.0.0.1:${uiPort}`;
     quietRuntime();
-    const browserStarting = launchBrowser();
+    browserStarting = launchBrowser();
     env = await TestWorkflowEnvironment.createLocal({
       server: {
         executable: { type: 'existing-path', path: await ensureTemporalCli() },
@@ -63,13 +67,14 @@ describe('Temporal Web UI with the codec endpoint, in Chromium', { timeout: 600_
       codec: dataConverter.payloadCodecs?.[0],
       uiOrigin: [uiUrl, `http://localhost:${uiPort}`],
     });
-    await new Promise((resolve) => apiPortHolder.close(resolve));
+    await new Promise((resolve) => holder.close(resolve));
     await app.listen({ host: '127.0.0.1', port: apiPort });
     browser = await browserStarting;
   });
 
   after(async () => {
-    await browser?.close();
+    if (apiPortHolder?.listening) await new Promise((resolve) => apiPortHolder?.close(resolve));
+    await (await browserStarting?.catch(() => undefined))?.close();
     await app?.close();
     await stack?.close();
     await env?.teardown();

@@ -73,6 +73,19 @@ describe('fault injection', () => {
     const calls = (await ot.get('/__sandbox/calls')).body.calls;
     assert.ok(calls.some((c: { dropped?: boolean; status: number | null }) => c.dropped === true && c.status === null));
   });
+
+  it('a caller that gives up during an injected delay is still logged, with the fault it met', async () => {
+    const { access_token: token } = await ot.register();
+    const fault = await ot.post('/__sandbox/faults', { json: { method: 'GET', path: `${API}/auth/me`, delayMs: 2000 } });
+    await assert.rejects(fetch(`${ot.url}${API}/auth/me`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(200) }));
+    let logged: { status: number | null; abandoned?: boolean; fault?: string } | undefined;
+    for (let i = 0; i < 50 && !logged; i += 1) {
+      const calls = (await ot.get('/__sandbox/calls')).body.calls as Array<{ path: string; status: number | null; abandoned?: boolean; fault?: string }>;
+      logged = calls.find((c) => c.path === `${API}/auth/me`);
+      if (!logged) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.deepEqual(logged && { status: logged.status, abandoned: logged.abandoned, fault: logged.fault }, { status: null, abandoned: true, fault: fault.body.id });
+  });
 });
 
 describe('reset, clock, state, calls', () => {
