@@ -16,9 +16,9 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, renameSync, rmSync, symlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
+import { freePort } from './free-port';
 
 export interface PostgresBinaries {
   binDir: string;
@@ -129,17 +129,6 @@ function binariesFor(binDir: string, user: { uid: number; gid: number } | undefi
     renameSync(staging, copy);
   }
   return join(copy, 'bin');
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** Starts a fresh server in a temporary folder; `stop()` ends it and removes the folder. */

@@ -16,17 +16,10 @@ import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { loadConfig, type Config } from '../src/config';
 import { searchAttributeCliArgs } from '../src/workflows/search-attributes';
-import { PROJECT_ROOT, ensureTemporalCli } from './temporal-binaries';
+import { PROJECT_ROOT, SQLITE_PRAGMAS, ensureTemporalCli } from './temporal-binaries';
 
 const DATA_DIR = join(PROJECT_ROOT, '.data');
 const LOCAL_ENV = join(DATA_DIR, 'local.env');
-
-/**
- * SQLite settings for the dev server's file: write-ahead logging with `synchronous=NORMAL` keeps every
- * committed transaction when a process dies (only an OS crash or power loss can drop the last ones), and
- * is several times faster than the default rollback journal with `synchronous=FULL` (see bench/).
- */
-export const SQLITE_PRAGMAS = ['journal_mode=wal', 'synchronous=normal'];
 
 /** Values `npm start` generates once and keeps in .data/local.env (environment variables win). */
 function loadOrCreateLocalEnv(): Record<string, string> {

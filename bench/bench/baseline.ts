@@ -8,7 +8,8 @@
  */
 import { AuthenticationError, AuthorizationPendingError, OpenTrainClient, SlowDownError, readMissingFields } from '../../src/opentrain';
 import { toMissingFieldView } from '../../src/activities/views';
-import { BENCH_JOB, plausibleAnswer } from './lifecycles';
+import { plausibleAnswer } from '../lib/people';
+import { BENCH_JOB } from './lifecycles';
 import { nowMs, sleep } from './stats';
 
 export interface BaselineRun {

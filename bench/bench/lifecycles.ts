@@ -12,10 +12,11 @@ import type { AddressInfo } from 'node:net';
 import { Client, type Connection, type WorkflowClientInterceptor } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api';
-import { statusQuery, type AnswersResult, type LifecycleStatus, type MissingFieldView } from '../../src/workflows/definitions';
+import { statusQuery, type AnswersResult, type LifecycleStatus } from '../../src/workflows/definitions';
 import type { LifecycleInput } from '../../src/workflows/input';
 import type { jobLifecycle } from '../../src/workflows';
 import { nowMs, sleep } from './stats';
+import { plausibleAnswer } from '../lib/people';
 
 export const BENCH_API_KEY = 'bench-api-key-0123456789abcdef';
 /** The vague job of the lifecycle tests: the sandbox's parser asks three questions about it. */
@@ -79,16 +80,6 @@ export async function startBenchApi(connection: Connection, taskQueue: string): 
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, client, timings, close: () => app.close() };
-}
-
-/** What a person would answer: the first enum value, else the example, else a plausible value (as test/helpers). */
-export function plausibleAnswer(field: MissingFieldView): Record<string, unknown> {
-  const key = field.updateKeys[0] as string;
-  if (field.enumValues && field.enumValues.length > 0) return { [key]: field.enumValues[0] };
-  const numeric = ['number', 'integer'].includes(field.type ?? '') || /price|rate|count|volume|headcount/i.test(key);
-  if (numeric) return { [key]: key === 'headcount' ? 3 : Number(field.example ?? 1) || 1 };
-  if (field.type === 'string[]') return { [key]: ['English'] };
-  return { [key]: field.example ?? `Answer for ${field.label ?? key}` };
 }
 
 export interface DriverContext {

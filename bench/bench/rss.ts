@@ -6,7 +6,8 @@
  */
 import type { jobLifecycle } from '../../src/workflows';
 import { statusQuery } from '../../src/workflows/definitions';
-import { answerThroughApi, lifecycleInput, plausibleAnswer, type DriverContext } from './lifecycles';
+import { plausibleAnswer } from '../lib/people';
+import { answerThroughApi, lifecycleInput, type DriverContext } from './lifecycles';
 import { memoryOf, round } from './proc';
 import { nowMs, percentiles, runPool, sleep, type Percentiles } from './stats';
 

@@ -3,19 +3,17 @@
  * with Prometheus metrics on (the `action` counter and the `state_transition_count` histogram are read
  * before and after each measured batch).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { ensureTemporalCli } from '../../scripts/temporal-binaries';
-import { searchAttributeCliArgs } from '../../src/workflows/search-attributes';
+import { SQLITE_PRAGMAS } from '../../scripts/temporal-binaries';
+import { DevServer } from '../lib/dev-server';
 
 /**
  * The storage variants every throughput figure is measured on.
  * - memory:        `temporal server start-dev` default (SQLite in memory)
- * - wal-normal:    a file with the project's SQLITE_PRAGMAS (scripts/start.ts)
+ * - wal-normal:    a file with the project's SQLITE_PRAGMAS (scripts/temporal-binaries.ts, used by npm start)
  * - wal-off:       a file with the pragmas Temporal's TypeScript SDK uses in its nightly throughput CI
  *                  (temporalio/sdk-typescript .github/workflows/nightly-throughput-stress.yml:
  *                  `--sqlite-pragma journal_mode=WAL --sqlite-pragma synchronous=OFF`)
@@ -23,24 +21,11 @@ import { searchAttributeCliArgs } from '../../src/workflows/search-attributes';
  */
 export const VARIANTS = {
   memory: { file: false, pragmas: [] as string[], label: 'in memory' },
-  'wal-normal': { file: true, pragmas: ['journal_mode=wal', 'synchronous=normal'], label: 'file, WAL + synchronous=NORMAL (project)' },
+  'wal-normal': { file: true, pragmas: SQLITE_PRAGMAS, label: 'file, WAL + synchronous=NORMAL (project)' },
   'wal-off': { file: true, pragmas: ['journal_mode=WAL', 'synchronous=OFF'], label: 'file, WAL + synchronous=OFF (SDK CI)' },
   'file-default': { file: true, pragmas: [] as string[], label: 'file, no pragmas' },
 } as const;
 export type VariantName = keyof typeof VARIANTS;
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface BenchServer {
   variant: VariantName;
@@ -64,61 +49,30 @@ export interface ServerCounters {
 
 export async function startBenchServer(variant: VariantName): Promise<BenchServer> {
   const spec = VARIANTS[variant];
-  const cli = await ensureTemporalCli();
-  const [port, httpPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
   const dir = spec.file ? mkdtempSync(join(tmpdir(), `bench-temporal-${variant}-`)) : null;
   const dbFile = dir ? join(dir, 'temporal.db') : null;
-  const args = [
-    'server', 'start-dev', '--headless',
-    '--ip', '127.0.0.1', '--port', String(port), '--http-port', String(httpPort), '--metrics-port', String(metricsPort),
-    ...(dbFile ? ['--db-filename', dbFile] : []),
-    ...spec.pragmas.flatMap((pragma) => ['--sqlite-pragma', pragma]),
-    ...searchAttributeCliArgs(),
-    '--log-level', 'error',
-  ];
-  const child: ChildProcess = spawn(cli, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
+  const server = await DevServer.start({
+    ...(dbFile ? { dbFilename: dbFile, sqlitePragmas: spec.pragmas } : {}),
+    metrics: true,
+    logLevel: 'error',
+    readyTimeoutMs: 60_000,
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const address = `127.0.0.1:${port}`;
-  const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
-
-  let connection: Connection | undefined;
-  const deadline = Date.now() + 60_000;
-  while (!connection) {
-    if (child.exitCode !== null) throw new Error(`temporal server (${variant}) exited: ${stderr}`);
-    try {
-      const attempt = await Connection.connect({ address, connectTimeout: 1_000 });
-      await attempt.workflowService.getSystemInfo({});
-      // The namespace and search attributes must be ready before the first start.
-      await attempt.workflowService.describeNamespace({ namespace: 'default' });
-      connection = attempt;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`temporal server (${variant}) did not start: ${stderr}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
+  const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection, namespace: 'default' });
+  const metricsUrl = server.metricsUrl as string;
 
   return {
     variant,
-    address,
-    pid: child.pid as number,
+    address: server.address,
+    pid: server.pid as number,
     metricsUrl,
     dbFile,
     client,
     connection,
     metrics: () => readCounters(metricsUrl),
     async stop() {
-      await connection?.close().catch(() => undefined);
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await connection.close().catch(() => undefined);
+      await server.stop();
       if (dir) rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -18,11 +18,11 @@ import {
   submitAnswersUpdate,
   type LifecycleResult,
   type LifecycleStatus,
-  type MissingFieldView,
 } from '../../src/workflows/definitions';
 import type { LifecycleInput } from '../../src/workflows/input';
 import type { jobLifecycle } from '../../src/workflows/job-lifecycle';
 import type { Rng } from './rng';
+import { plausibleAnswer } from '../lib/people';
 
 export const VAGUE_JOB = 'We need people to draw bounding boxes around cars in street photos for a self-driving project.';
 export const CLEAR_JOB =
@@ -63,16 +63,6 @@ export function inputFor(id: string, email: string, design: Design): LifecycleIn
     ...(design.claimVia === 'input' ? { claim: { email } } : {}),
     policy: design.kind === 'review-manual' ? { review: 'confirm', publish: 'manual' } : { review: 'accept', publish: 'auto' },
   };
-}
-
-/** What a person would answer: the first enum value, else a plausible value of the field's type. */
-export function plausibleAnswer(field: MissingFieldView): Record<string, unknown> {
-  const key = field.updateKeys[0] as string;
-  if (field.enumValues && field.enumValues.length > 0) return { [key]: field.enumValues[0] };
-  const numeric = ['number', 'integer'].includes(field.type ?? '') || /price|rate|count|volume|headcount/i.test(key);
-  if (numeric) return { [key]: key === 'headcount' ? 3 : Number(field.example ?? 1) || 1 };
-  if (field.type === 'string[]') return { [key]: ['English'] };
-  return { [key]: field.example ?? `Answer for ${field.label ?? key}` };
 }
 
 export interface ChaosEnv {

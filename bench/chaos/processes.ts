@@ -3,6 +3,7 @@
  * and a sink that scans every printed line for OpenTrain tokens as it arrives.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 
 /** The project's own test pattern for a token in text (test/helpers/lifecycle.ts SECRET_PATTERN). */
 export const SECRET_PATTERN = /ot_(pat|clm|cat)_[A-Za-z0-9]/;
@@ -111,18 +112,13 @@ export class WorkerProcess {
         reject(new Error('no "worker ready" in time'));
       }, timeoutMs);
       for (const stream of ['stdout', 'stderr'] as const) {
-        let rest = '';
-        child[stream]?.on('data', (chunk: Buffer) => {
-          const lines = (rest + chunk.toString('utf8')).split('\n');
-          rest = lines.pop() ?? '';
-          for (const line of lines) {
-            if (!line.trim()) continue;
-            this.sink.line(`worker ${stream}`, line);
-            if (!ready && line.includes('worker ready')) {
-              ready = true;
-              clearTimeout(timer);
-              resolve();
-            }
+        createInterface({ input: child[stream] }).on('line', (line) => {
+          if (!line.trim()) return;
+          this.sink.line(`worker ${stream}`, line);
+          if (!ready && line.includes('worker ready')) {
+            ready = true;
+            clearTimeout(timer);
+            resolve();
           }
         });
       }

@@ -1,35 +1,27 @@
 /**
- * A real `temporal server start-dev` child for benchmarks and chaos runs: SQLite file in a folder the caller
- * owns, the WAL pragmas `npm start` uses, the project's search attributes, no Web UI, on a fixed free port so
- * it can be killed and started again on the same address (its SQLite file keeps the state).
+ * A real `temporal server start-dev` child for benchmarks and chaos runs: in memory or on a SQLite file in a
+ * folder the caller owns (with the WAL pragmas `npm start` uses, unless told otherwise), the project's search
+ * attributes, no Web UI, on fixed free ports so it can be killed and started again on the same address (its
+ * SQLite file keeps the state).
  *
  * Shared by bench/chaos.ts and bench/bench.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
 import { Connection } from '@temporalio/client';
-import { ensureTemporalCli } from '../../scripts/temporal-binaries';
+import { ensureTemporalCli, SQLITE_PRAGMAS } from '../../scripts/temporal-binaries';
 import { searchAttributeCliArgs } from '../../src/workflows/search-attributes';
+import { freePort } from '../../scripts/free-port';
 
-/** The same pragmas as scripts/start.ts (not imported: that module starts the stack when loaded). */
-export const SQLITE_PRAGMAS = ['journal_mode=wal', 'synchronous=normal'];
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface DevServerOptions {
-  dbFilename: string;
+  /** The SQLite file; without one the server keeps its state in memory. */
+  dbFilename?: string;
+  /** Pragmas for the file (default SQLITE_PRAGMAS). */
+  sqlitePragmas?: readonly string[];
   port?: number;
+  /** Serve Prometheus metrics on a free port (see `metricsUrl`). */
+  metrics?: boolean;
   namespace?: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** Every line the server prints (stdout and stderr), e.g. for secret scans. */
@@ -41,16 +33,27 @@ export interface DevServerOptions {
 export class DevServer {
   private child: ChildProcess | null = null;
   private exited: Promise<void> = Promise.resolve();
+  /** The last lines the server printed, for the error when it does not start. */
+  private readonly tail: string[] = [];
   readonly address: string;
+  readonly metricsUrl: string | null;
   /** How many times the process was started (1 after start()). */
   starts = 0;
 
-  private constructor(private readonly cli: string, readonly port: number, private readonly options: DevServerOptions) {
+  private constructor(
+    private readonly cli: string,
+    readonly port: number,
+    private readonly ports: { http: number; metrics: number | null },
+    private readonly options: DevServerOptions,
+  ) {
     this.address = `127.0.0.1:${port}`;
+    this.metricsUrl = ports.metrics === null ? null : `http://127.0.0.1:${ports.metrics}/metrics`;
   }
 
   static async start(options: DevServerOptions): Promise<DevServer> {
-    const server = new DevServer(await ensureTemporalCli(), options.port ?? (await freePort()), options);
+    // Every port is our own free one, so several servers (and an `npm start` stack) run side by side.
+    const ports = { http: await freePort(), metrics: options.metrics ? await freePort() : null };
+    const server = new DevServer(await ensureTemporalCli(), options.port ?? (await freePort()), ports, options);
     await server.launch();
     return server;
   }
@@ -70,10 +73,13 @@ export class DevServer {
       'server', 'start-dev',
       '--ip', '127.0.0.1',
       '--port', String(this.port),
+      '--http-port', String(this.ports.http),
+      ...(this.ports.metrics === null ? [] : ['--metrics-port', String(this.ports.metrics)]),
       '--headless',
       '--namespace', this.options.namespace ?? 'default',
-      '--db-filename', this.options.dbFilename,
-      ...SQLITE_PRAGMAS.flatMap((pragma) => ['--sqlite-pragma', pragma]),
+      ...(this.options.dbFilename
+        ? ['--db-filename', this.options.dbFilename, ...(this.options.sqlitePragmas ?? SQLITE_PRAGMAS).flatMap((pragma) => ['--sqlite-pragma', pragma])]
+        : []),
       ...searchAttributeCliArgs(),
       '--log-level', this.options.logLevel ?? 'warn',
     ];
@@ -82,11 +88,11 @@ export class DevServer {
     this.starts += 1;
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     for (const stream of ['stdout', 'stderr'] as const) {
-      let rest = '';
-      child[stream]?.on('data', (chunk: Buffer) => {
-        const lines = (rest + chunk.toString('utf8')).split('\n');
-        rest = lines.pop() ?? '';
-        for (const line of lines) if (line.trim()) this.options.onLine?.(line, stream);
+      createInterface({ input: child[stream] }).on('line', (line) => {
+        if (!line.trim()) return;
+        this.tail.push(line);
+        if (this.tail.length > 20) this.tail.shift();
+        this.options.onLine?.(line, stream);
       });
     }
     await this.waitReady(this.options.readyTimeoutMs ?? 90_000);
@@ -96,7 +102,9 @@ export class DevServer {
     const deadline = Date.now() + timeoutMs;
     let last: unknown;
     while (Date.now() < deadline) {
-      if (!this.running) throw new Error(`the Temporal dev server exited while starting (${this.child?.exitCode ?? this.child?.signalCode})`);
+      if (!this.running) {
+        throw new Error(`the Temporal dev server exited while starting (${this.child?.exitCode ?? this.child?.signalCode}):\n${this.tail.join('\n')}`);
+      }
       try {
         const connection = await Connection.connect({ address: this.address, connectTimeout: 2_000 });
         try {

@@ -12,7 +12,8 @@ import { summaryOf } from '../../src/api/lifecycles';
 import { createCodecFromEnv, ENCODING_ENCRYPTED } from '../../src/codec';
 import type { LifecycleStatus } from '../../src/workflows/definitions';
 import { OpenTrainExternalId } from '../../src/workflows/search-attributes';
-import { SECRET_PATTERN, plausibleAnswer } from '../helpers/lifecycle';
+import { plausibleAnswer } from '../../bench/lib/people';
+import { SECRET_PATTERN } from '../helpers/lifecycle';
 import { API_KEY, eventually, http, listen, startApiStack, type ApiStack, type HttpAnswer } from './helpers';
 
 const VAGUE_JOB = 'We need people to draw bounding boxes around cars in street photos for a self-driving project.';

@@ -3,7 +3,6 @@
  * scripts/ensure-chromium.ts when missing), driven by playwright-core. Never a downloaded browser.
  */
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, ensureChromium } from '../../scripts/ensure-chromium';
@@ -38,14 +37,3 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
-/** A TCP port that was free a moment ago (for servers that must know their port before they start). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

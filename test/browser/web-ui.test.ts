@@ -19,7 +19,8 @@ import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 import { API_KEY, eventually, http } from '../api/helpers';
 import { createLifecycleStack, type LifecycleStack } from '../helpers/lifecycle';
 import { quietRuntime } from '../helpers/temporal';
-import { freePort, launchBrowser, newPage, screenshot, UI_TIMEOUT_MS } from './helpers';
+import { freePort } from '../../scripts/free-port';
+import { launchBrowser, newPage, screenshot, UI_TIMEOUT_MS } from './helpers';
 
 const JOB_TEXT = 'We need people to draw bounding boxes around zebra crossings in street photos for a self-driving project.';
 const MARKER = 'zebra crossings';

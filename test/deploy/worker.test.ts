@@ -19,7 +19,8 @@ import { jobLifecycle } from '../../src/workflows';
 import { statusQuery } from '../../src/workflows/definitions';
 import { SECRET_PATTERN } from '../helpers/lifecycle';
 import { startDevServer, uniqueTaskQueue } from '../helpers/temporal';
-import { freePort, ROOT, startTsProcess, type LoggedProcess } from './helpers';
+import { freePort } from '../../scripts/free-port';
+import { ROOT, startTsProcess, type LoggedProcess } from './helpers';
 
 const run = promisify(execFile);
 const JOB = 'We need 5 annotators to label 10,000 street images. Pay is $0.05 per label. Intermediate experience. English speakers.';

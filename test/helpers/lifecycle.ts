@@ -14,9 +14,10 @@ import { createActivities, type ActivityDeps } from '../../src/activities';
 import { FileCredentialStore } from '../../src/credentials';
 import { startSandbox, type SandboxOptions } from '../../src/sandbox';
 import { jobLifecycle } from '../../src/workflows';
-import { statusQuery, submitAnswersUpdate, type LifecycleStatus, type MissingFieldView, type Stage } from '../../src/workflows/definitions';
+import { statusQuery, submitAnswersUpdate, type LifecycleStatus, type Stage } from '../../src/workflows/definitions';
 import type { LifecycleInput } from '../../src/workflows/input';
 import { uniqueTaskQueue, workflowBundle } from './temporal';
+import { plausibleAnswer } from '../../bench/lib/people';
 
 export const SECRET_PATTERN = /ot_(pat|clm|cat)_[A-Za-z0-9]/;
 
@@ -110,16 +111,6 @@ export async function waitForStatus(
 
 export const waitForStage = (handle: WorkflowHandle, stages: Stage[], timeoutMs?: number) =>
   waitForStatus(handle, (s) => stages.includes(s.stage), timeoutMs);
-
-/** What a person would answer: the first enum value, else the documented example, else a plausible value. */
-export function plausibleAnswer(field: MissingFieldView): Record<string, unknown> {
-  const key = field.updateKeys[0] as string;
-  if (field.enumValues && field.enumValues.length > 0) return { [key]: field.enumValues[0] };
-  const numeric = ['number', 'integer'].includes(field.type ?? '') || /price|rate|count|volume|headcount/i.test(key);
-  if (numeric) return { [key]: key === 'headcount' ? 3 : Number(field.example ?? 1) || 1 };
-  if (field.type === 'string[]') return { [key]: ['English'] };
-  return { [key]: field.example ?? `Answer for ${field.label ?? key}` };
-}
 
 /** Stages the lifecycle passes through on its own, without waiting for anyone. */
 const TRANSIENT_STAGES: Stage[] = ['REGISTERING', 'VERIFYING', 'DRAFTING', 'UPDATING_DRAFT', 'PUBLISHING'];
