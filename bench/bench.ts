@@ -28,7 +28,7 @@ import { rssRun, type RssRun } from './bench/rss';
 import { startBenchServer, VARIANTS, type VariantName } from './bench/server';
 import { nowMs, percentiles, runPool, type Percentiles } from './bench/stats';
 import { ceilingRun, lifecycleBatch, type CeilingRun, type LifecycleBatch } from './bench/throughput';
-import { startWorkerProcess } from './bench/worker-process';
+import { startWorkerProcess, type ProcessSettings } from './bench/worker-process';
 
 const args = process.argv.slice(2);
 const SHORT = args.includes('--short');
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     if (phase('rss')) {
       log(`\n## worker RSS with ${PLAN.rssCount} lifecycles waiting`);
       // Production defaults, then a smaller workflow cache (cached workflows are what a waiting lifecycle costs in memory).
-      rss = await runRss(sandbox.url, bundlePath, SHORT ? [{}] : [{}, { maxCachedWorkflows: 100 }]);
+      rss = await runRss(sandbox.url, bundlePath, SHORT ? [{ options: {} }] : RSS_VARIANTS);
     }
     if (phase('claimwait')) {
       log(`\n## claim waits on the time-skipping server (poll interval ${PLAN.claimWaitIntervalSec} s)`);
@@ -227,16 +227,50 @@ async function runProfile(sandboxUrl: string, bundlePath: string): Promise<Profi
   return out;
 }
 
-async function runRss(sandboxUrl: string, bundlePath: string, optionSets: Array<Partial<WorkerOptions>>): Promise<RssRun[]> {
+/**
+ * The worker as `npm run worker` runs it, then two ways to fit a memory budget: a smaller workflow cache
+ * (evicted lifecycles replay their history when an answer comes), and the same plus process settings that
+ * trim the fixed part: glibc's malloc arenas capped at 2 (the Temporal core's Rust threads otherwise each get
+ * one) and a 1 MB V8 young generation per isolate (main thread and workflow thread; more frequent minor GCs).
+ */
+const RSS_VARIANTS: Array<{ options: Partial<WorkerOptions>; process?: ProcessSettings }> = [
+  { options: {} },
+  { options: { maxCachedWorkflows: 100 } },
+  { options: { maxCachedWorkflows: 100 }, process: { env: { MALLOC_ARENA_MAX: '2' }, nodeFlags: ['--max-semi-space-size=1'] } },
+];
+
+function describeProcess(settings: ProcessSettings | undefined): string {
+  const parts = [...Object.entries(settings?.env ?? {}).map(([k, v]) => `${k}=${v}`), ...(settings?.nodeFlags ?? [])];
+  return parts.length ? parts.join(' ') : 'defaults';
+}
+
+/** The target is judged on the worker as shipped (the first variant); the smallest figure shows what settings reach. */
+function rssTarget(rss: RssRun[]): { met: boolean } & Record<string, unknown> {
+  const asShipped = rss[0];
+  const smallest = [...rss].sort((a, b) => a.waitingRssMb - b.waitingRssMb)[0];
+  return {
+    target: TARGETS.rssMb,
+    measured: asShipped?.waitingRssMb ?? 0,
+    lifecycles: asShipped?.lifecycles ?? 0,
+    ...(smallest && smallest !== asShipped
+      ? { smallest: smallest.waitingRssMb, with: `maxCachedWorkflows ${String(smallest.workerOptions.maxCachedWorkflows)}, ${smallest.processSettings ?? 'defaults'}` }
+      : {}),
+    met: (asShipped?.waitingRssMb ?? Infinity) < TARGETS.rssMb,
+  };
+}
+
+async function runRss(sandboxUrl: string, bundlePath: string, variants: Array<{ options: Partial<WorkerOptions>; process?: ProcessSettings }>): Promise<RssRun[]> {
   const out: RssRun[] = [];
-  for (const options of optionSets) {
+  for (const variant of variants) {
     const server = await startBenchServer('memory');
-    const worker = await startWorkerProcess({ address: server.address, sandboxUrl, bundlePath, options });
+    const worker = await startWorkerProcess({ address: server.address, sandboxUrl, bundlePath, options: variant.options, process: variant.process });
     const api = await startBenchApi(server.connection, worker.taskQueue);
     try {
-      log(`  worker options: maxCachedWorkflows ${worker.options.maxCachedWorkflows}`);
+      const processSettings = describeProcess(variant.process);
+      log(`  worker options: maxCachedWorkflows ${worker.options.maxCachedWorkflows}; process: ${processSettings}`);
       const ctx: DriverContext = { client: server.client, api, sandboxUrl, taskQueue: worker.taskQueue, prefix: `rss-${out.length}`, queryGapMs: 100 };
-      out.push(await rssRun({ ctx, workerPid: worker.pid, workerOptions: worker.options, count: PLAN.rssCount, gc: () => worker.gc(), log }));
+      const run = await rssRun({ ctx, workerPid: worker.pid, workerOptions: worker.options, count: PLAN.rssCount, gc: () => worker.gc(), log });
+      out.push({ ...run, processSettings });
     } finally {
       await api.close();
       await worker.stop();
@@ -370,7 +404,7 @@ function derive(throughput: Partial<Record<VariantName, VariantResult>>, baselin
       fixedActionsSpread: byWait.length ? Math.max(...byWait.map((w) => w.fixedActions)) - Math.min(...byWait.map((w) => w.fixedActions)) : 0,
       met: byWait.length > 0 && Math.max(...byWait.map((w) => w.fixedActions)) - Math.min(...byWait.map((w) => w.fixedActions)) <= 2,
     },
-    rssWaitingMb: { target: TARGETS.rssMb, measured: rss[0]?.waitingRssMb ?? 0, lifecycles: rss[0]?.lifecycles ?? 0, met: (rss[0]?.waitingRssMb ?? Infinity) < TARGETS.rssMb },
+    rssWaitingMb: rssTarget(rss),
   };
   return out;
 }
@@ -444,8 +478,8 @@ export function render(r: Results): string {
   }
   if (r.rss.length) {
     parts.push('### Worker RSS (VmRSS of the worker process)');
-    parts.push(table(['lifecycles', 'maxCachedWorkflows', 'idle MB', 'waiting MB', 'waiting, after GC MB', 'kB per waiting lifecycle (after GC)', 'finished MB', 'finished, after GC MB', 'peak MB', 'answers while finishing p50/p95/p99 ms'], r.rss.map((x) => [
-      x.lifecycles, String(x.workerOptions.maxCachedWorkflows), x.idleRssMb, x.waitingRssMb, x.waitingAfterGcRssMb ?? '-', x.kbPerWaitingLifecycle, x.finishedRssMb, x.finishedAfterGcRssMb, x.peakMb, pct(x.finishAnswersMs),
+    parts.push(table(['lifecycles', 'maxCachedWorkflows', 'process', 'idle MB', 'waiting MB', 'waiting, after GC MB', 'kB per waiting lifecycle (after GC)', 'finished MB', 'finished, after GC MB', 'peak MB', 'answers while finishing p50/p95/p99 ms'], r.rss.map((x) => [
+      x.lifecycles, String(x.workerOptions.maxCachedWorkflows), x.processSettings ?? 'defaults', x.idleRssMb, x.waitingRssMb, x.waitingAfterGcRssMb ?? '-', x.kbPerWaitingLifecycle, x.finishedRssMb, x.finishedAfterGcRssMb, x.peakMb, pct(x.finishAnswersMs),
     ])));
   }
   if (r.httpCalls) {

@@ -14,6 +14,8 @@ import { nowMs, percentiles, runPool, sleep, type Percentiles } from './stats';
 export interface RssRun {
   lifecycles: number;
   workerOptions: Record<string, unknown>;
+  /** Node flags and environment of the worker process beyond the defaults ("defaults" when none). */
+  processSettings?: string;
   idleRssMb: number;
   waitingRssMb: number;
   /** The same after a full GC in the worker (live memory of the waiting lifecycles). */

@@ -15,6 +15,11 @@ export interface WorkerProcess {
   stop(): Promise<void>;
 }
 
+export interface ProcessSettings {
+  nodeFlags?: string[];
+  env?: Record<string, string>;
+}
+
 let counter = 0;
 
 export async function startWorkerProcess(input: {
@@ -22,6 +27,8 @@ export async function startWorkerProcess(input: {
   sandboxUrl: string;
   bundlePath: string;
   options?: Partial<WorkerOptions>;
+  /** Process settings beside the worker options: Node flags and environment (e.g. MALLOC_ARENA_MAX). */
+  process?: ProcessSettings;
 }): Promise<WorkerProcess> {
   counter += 1;
   const taskQueue = `bench-${process.pid}-${counter}-${Date.now().toString(36)}`;
@@ -34,8 +41,8 @@ export async function startWorkerProcess(input: {
     options: input.options ?? {},
   };
   const child: ChildProcess = fork(join(__dirname, 'worker.ts'), [], {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
-    env: { ...process.env, BENCH_WORKER_CONFIG: JSON.stringify(config) },
+    execArgv: ['--import', 'tsx', '--expose-gc', ...(input.process?.nodeFlags ?? [])],
+    env: { ...process.env, ...input.process?.env, BENCH_WORKER_CONFIG: JSON.stringify(config) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
