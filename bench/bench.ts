@@ -233,7 +233,12 @@ async function runProfile(sandboxUrl: string, bundlePath: string): Promise<Profi
  * trim the fixed part: glibc's malloc arenas capped at 2 (the Temporal core's Rust threads otherwise each get
  * one) and a 1 MB V8 young generation per isolate (main thread and workflow thread; more frequent minor GCs).
  */
-const RSS_VARIANTS: Array<{ options: Partial<WorkerOptions>; process?: ProcessSettings }> = [
+interface RssVariant {
+  options: Partial<WorkerOptions>;
+  process?: ProcessSettings;
+}
+
+const RSS_VARIANTS: RssVariant[] = [
   { options: {} },
   { options: { maxCachedWorkflows: 100 } },
   { options: { maxCachedWorkflows: 100 }, process: { env: { MALLOC_ARENA_MAX: '2' }, nodeFlags: ['--max-semi-space-size=1'] } },
@@ -259,7 +264,7 @@ function rssTarget(rss: RssRun[]): { met: boolean } & Record<string, unknown> {
   };
 }
 
-async function runRss(sandboxUrl: string, bundlePath: string, variants: Array<{ options: Partial<WorkerOptions>; process?: ProcessSettings }>): Promise<RssRun[]> {
+async function runRss(sandboxUrl: string, bundlePath: string, variants: RssVariant[]): Promise<RssRun[]> {
   const out: RssRun[] = [];
   for (const variant of variants) {
     const server = await startBenchServer('memory');

@@ -27,7 +27,7 @@ import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { buildApi } from '../src/api';
 import { FileCredentialStore } from '../src/credentials';
 import { startSandbox } from '../src/sandbox';
-import { statusQuery } from '../src/workflows/definitions';
+import { statusQuery, NO_CLAIM } from '../src/workflows/definitions';
 import type { jobLifecycle } from '../src/workflows/job-lifecycle';
 import {
   check,
@@ -337,7 +337,7 @@ export async function runChaos(options: ChaosOptions): Promise<{ ok: boolean; pa
     const started = await fetch(`${apiUrl}/v1/lifecycles`, {
       method: 'POST',
       headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ workflowId: targetId, draft: { rawJobDescription: VAGUE_JOB }, claim: { skip: true }, policy: { review: 'accept' } }),
+      body: JSON.stringify({ workflowId: targetId, draft: { rawJobDescription: VAGUE_JOB }, claim: NO_CLAIM, policy: { review: 'accept' } }),
     });
     let hostile: { results: HostileResult[]; problems: string[] } = { results: [], problems: [`the target lifecycle could not be started through the API (${started.status})`] };
     if (started.status === 201) {

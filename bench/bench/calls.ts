@@ -6,7 +6,6 @@
 import type { CallRecord } from '../../src/sandbox';
 import { percentiles, type Percentiles } from './stats';
 
-
 export interface CallCounts {
   total: number;
   byRoute: Record<string, number>;

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { Client, type Connection, type WorkflowClientInterceptor } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api';
-import { statusQuery, type AnswersResult, type LifecycleStatus } from '../../src/workflows/definitions';
+import { statusQuery, type AnswersResult, type LifecycleStatus, NO_CLAIM } from '../../src/workflows/definitions';
 import type { LifecycleInput } from '../../src/workflows/input';
 import type { jobLifecycle } from '../../src/workflows';
 import { nowMs, sleep } from './stats';
@@ -98,7 +98,7 @@ export interface DriverContext {
 export function lifecycleInput(email: string | null): LifecycleInput {
   return {
     draft: { rawJobDescription: BENCH_JOB },
-    claim: email ? { email } : { skip: true },
+    claim: email ? { email } : NO_CLAIM,
     policy: { review: 'accept', publish: 'auto' },
   };
 }

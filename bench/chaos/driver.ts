@@ -21,8 +21,8 @@ import {
 } from '../../src/workflows/definitions';
 import type { LifecycleInput } from '../../src/workflows/input';
 import type { jobLifecycle } from '../../src/workflows/job-lifecycle';
-import type { Rng } from './rng';
 import { plausibleAnswer } from '../lib/people';
+import type { Rng } from './rng';
 
 export const VAGUE_JOB = 'We need people to draw bounding boxes around cars in street photos for a self-driving project.';
 export const CLEAR_JOB =

@@ -4,7 +4,7 @@
  */
 import type { CallRecord } from '../../src/sandbox';
 
-export type { CallRecord };
+export type { CallRecord } from '../../src/sandbox';
 
 export interface SandboxAccount {
   registrationId: string;

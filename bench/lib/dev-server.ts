@@ -9,10 +9,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { Connection } from '@temporalio/client';
+import { freePort } from '../../scripts/free-port';
 import { ensureTemporalCli, SQLITE_PRAGMAS } from '../../scripts/temporal-binaries';
 import { searchAttributeCliArgs } from '../../src/workflows/search-attributes';
-import { freePort } from '../../scripts/free-port';
-
 
 export interface DevServerOptions {
   /** The SQLite file; without one the server keeps its state in memory. */

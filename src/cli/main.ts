@@ -13,7 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { STAGES, type Stage } from '../workflows/definitions';
+import { STAGES, type Stage, NO_CLAIM } from '../workflows/definitions';
 import { ApiClient, ApiClientError, resolveSettings, type StartRequest } from './api-client';
 import { formatAnswersResult, formatApiError, formatClaimStarted, formatList, formatStatus } from './format';
 import { askForAnswers, createAsker } from './prompt';
@@ -70,7 +70,7 @@ export function buildProgram(out: (text: string) => void = (text) => process.std
       if (options.workflowId) body.workflowId = options.workflowId;
       if (options.review || options.publish) body.policy = { ...(options.review ? { review: options.review } : {}), ...(options.publish ? { publish: options.publish } : {}) };
       if (options.email) body.claim = { email: options.email };
-      else if (options.skipClaim) body.claim = { skip: true };
+      else if (options.skipClaim) body.claim = NO_CLAIM;
       const started = await client().start(body);
       print(Boolean(options.json), started, () =>
         [`${started.created ? 'Started' : 'Already running'}: ${started.workflowId}`, `  Follow it with: opentrain-orchestrator status ${started.workflowId}`].join('\n'),

@@ -138,6 +138,9 @@ export interface ClaimInput {
   email: string;
 }
 
+/** The input's `claim` for a lifecycle that never hands its account to a person (product contract §4). */
+export const NO_CLAIM = { skip: true } as const;
+
 export const statusQuery = defineQuery<LifecycleStatus>('status');
 export const answerSignal = defineSignal<[AnswersInput]>('answer');
 export const submitAnswersUpdate = defineUpdate<AnswersResult, [AnswersInput]>('submitAnswers');

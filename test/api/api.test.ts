@@ -15,6 +15,7 @@ import { OpenTrainExternalId } from '../../src/workflows/search-attributes';
 import { plausibleAnswer } from '../../bench/lib/people';
 import { SECRET_PATTERN } from '../helpers/lifecycle';
 import { API_KEY, eventually, http, listen, startApiStack, type ApiStack, type HttpAnswer } from './helpers';
+import { NO_CLAIM } from '../../src/workflows/definitions';
 
 const VAGUE_JOB = 'We need people to draw bounding boxes around cars in street photos for a self-driving project.';
 const CLEAR_JOB =
@@ -230,7 +231,7 @@ describe('backend API over HTTP', () => {
   describe('lifecycles', () => {
     test('a repeated start with the same workflowId returns the same lifecycle, never a second', async () => {
       const workflowId = newId('idem');
-      const body = { workflowId, draft: { rawJobDescription: VAGUE_JOB, externalId: `ext-${workflowId}` }, claim: { skip: true } };
+      const body = { workflowId, draft: { rawJobDescription: VAGUE_JOB, externalId: `ext-${workflowId}` }, claim: NO_CLAIM };
       const first = await call('POST', '/v1/lifecycles', { body });
       assert.equal(first.status, 201, first.text);
       assert.equal(first.body.created, true);
@@ -263,7 +264,7 @@ describe('backend API over HTTP', () => {
     });
 
     test('without a workflowId an id is generated; the status query comes back as JSON', async () => {
-      const { workflowId, created } = await start({ draft: { rawJobDescription: VAGUE_JOB }, claim: { skip: true } });
+      const { workflowId, created } = await start({ draft: { rawJobDescription: VAGUE_JOB }, claim: NO_CLAIM });
       assert.match(workflowId, /^lc-[0-9a-f-]{36}$/);
       assert.equal(created, true);
       const waiting = await waitFor(workflowId, (s) => s.stage === 'AWAITING_ANSWERS');
@@ -273,7 +274,7 @@ describe('backend API over HTTP', () => {
     });
 
     test('answers: 422 with one entry per bad field from the update validator, nothing reaches history', async () => {
-      const { workflowId } = await start({ draft: { rawJobDescription: VAGUE_JOB }, claim: { skip: true } });
+      const { workflowId } = await start({ draft: { rawJobDescription: VAGUE_JOB }, claim: NO_CLAIM });
       await waitFor(workflowId, (s) => s.stage === 'AWAITING_ANSWERS');
       const refused = await call('POST', `/v1/lifecycles/${workflowId}/answers`, { body: { values: { notAField: 1, headcount: 'five', experienceLevel: 'GURU' } } });
       assert.deepEqual(fieldsOf(refused, 422, 'INVALID_ANSWERS').sort(), ['experienceLevel', 'headcount', 'notAField']);
@@ -328,7 +329,7 @@ describe('backend API over HTTP', () => {
     });
 
     test('async mode: answers as signals (202), confirm and approve-publish drive review and manual publish', async () => {
-      const { workflowId } = await start({ draft: { rawJobDescription: CLEAR_JOB }, claim: { skip: true }, policy: { review: 'confirm', publish: 'manual' } });
+      const { workflowId } = await start({ draft: { rawJobDescription: CLEAR_JOB }, claim: NO_CLAIM, policy: { review: 'confirm', publish: 'manual' } });
       let current = await waitFor(workflowId, (s) => ['AWAITING_ANSWERS', 'AWAITING_REVIEW', 'AWAITING_PUBLISH_APPROVAL'].includes(s.stage));
       while (current.stage === 'AWAITING_ANSWERS') {
         const before = current.missingFields.length;
@@ -370,7 +371,7 @@ describe('backend API over HTTP', () => {
       await waitFor(workflowId, (s) => s.claim.attempt === 2 && s.claim.email === other, 'second attempt');
       assert.equal((await call('POST', `/v1/lifecycles/${workflowId}/cancel`)).status, 202);
 
-      const skipped = await start({ draft: { rawJobDescription: VAGUE_JOB }, claim: { skip: true } });
+      const skipped = await start({ draft: { rawJobDescription: VAGUE_JOB }, claim: NO_CLAIM });
       await waitFor(skipped.workflowId, (s) => s.claim.state === 'NOT_NEEDED');
       const refused = await call('POST', `/v1/lifecycles/${skipped.workflowId}/claim`, { body: { email: 'owner@example.com' } });
       fieldsOf(refused, 422, 'CLAIM_REFUSED');
@@ -380,7 +381,7 @@ describe('backend API over HTTP', () => {
 
     test('list by stage through visibility, with paging', async () => {
       const ids: string[] = [];
-      for (let i = 0; i < 3; i += 1) ids.push((await start({ workflowId: newId('list'), draft: { rawJobDescription: VAGUE_JOB, externalId: `list-${i}` }, claim: { skip: true } })).workflowId);
+      for (let i = 0; i < 3; i += 1) ids.push((await start({ workflowId: newId('list'), draft: { rawJobDescription: VAGUE_JOB, externalId: `list-${i}` }, claim: NO_CLAIM })).workflowId);
       for (const id of ids) await waitFor(id, (s) => s.stage === 'AWAITING_ANSWERS');
 
       const listed = await eventually('the three in AWAITING_ANSWERS', async () => {

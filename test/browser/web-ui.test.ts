@@ -21,6 +21,7 @@ import { createLifecycleStack, type LifecycleStack } from '../helpers/lifecycle'
 import { quietRuntime } from '../helpers/temporal';
 import { freePort } from '../../scripts/free-port';
 import { launchBrowser, newPage, screenshot, UI_TIMEOUT_MS } from './helpers';
+import { NO_CLAIM } from '../../src/workflows/definitions';
 
 const JOB_TEXT = 'We need people to draw bounding boxes around zebra crossings in street photos for a self-driving project.';
 const MARKER = 'zebra crossings';
@@ -82,7 +83,7 @@ describe('Temporal Web UI with the codec endpoint, in Chromium', { timeout: 600_
   });
 
   it('finds the run by OpenTrainStage and shows its input decoded, while the stored history is encrypted', async () => {
-    const started = await http(apiUrl, 'POST', '/v1/lifecycles', { body: { draft: { rawJobDescription: JOB_TEXT }, claim: { skip: true } } });
+    const started = await http(apiUrl, 'POST', '/v1/lifecycles', { body: { draft: { rawJobDescription: JOB_TEXT }, claim: NO_CLAIM } });
     assert.equal(started.status, 201, started.text);
     const { workflowId, runId } = started.body as { workflowId: string; runId: string };
     await eventually('the lifecycle to wait for answers', async () => {

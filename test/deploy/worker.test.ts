@@ -16,7 +16,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createDataConverter } from '../../src/codec';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox';
 import { jobLifecycle } from '../../src/workflows';
-import { statusQuery } from '../../src/workflows/definitions';
+import { statusQuery, NO_CLAIM } from '../../src/workflows/definitions';
 import { SECRET_PATTERN } from '../helpers/lifecycle';
 import { startDevServer, uniqueTaskQueue } from '../helpers/temporal';
 import { freePort } from '../../scripts/free-port';
@@ -99,7 +99,7 @@ describe('production worker from the prebuilt bundle', () => {
     const handle = await env.client.workflow.start(jobLifecycle, {
       taskQueue,
       workflowId: `prod-worker-${Date.now()}`,
-      args: [{ draft: { rawJobDescription: JOB }, claim: { skip: true } }],
+      args: [{ draft: { rawJobDescription: JOB }, claim: NO_CLAIM }],
     });
     const deadline = Date.now() + 30_000;
     let stage = '';
@@ -132,7 +132,7 @@ describe('production worker from the prebuilt bundle', () => {
     const handle = await env.client.workflow.start(jobLifecycle, {
       taskQueue,
       workflowId: `prod-worker-shutdown-${Date.now()}`,
-      args: [{ draft: { rawJobDescription: JOB }, claim: { skip: true } }],
+      args: [{ draft: { rawJobDescription: JOB }, claim: NO_CLAIM }],
     });
     const startedDraft = async () => {
       const events = (await handle.fetchHistory()).events ?? [];

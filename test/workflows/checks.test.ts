@@ -8,6 +8,7 @@ import { draftPatchShape } from '../../src/opentrain/schemas';
 import { validateAnswers } from '../../src/workflows/answers';
 import { lifecycleInputSchema } from '../../src/workflows/input';
 import { checkLifecycleInput } from '../../src/workflows/input-check';
+import { NO_CLAIM } from '../../src/workflows/definitions';
 
 const context = { updateKeys: null, enums: {}, missingFields: [] };
 
@@ -41,7 +42,7 @@ describe('checks inside workflow code', () => {
     const inputs = [
       { draft: { rawJobDescription: 'Label cars' } },
       { draft: { source: { type: 'text', text: 'Label cars' } }, claim: { email: 'a@example.com' }, policy: { review: 'accept' } },
-      { draft: { format: 'opentrain_canonical', job: { title: 'Cars' } }, account: { credentialId: 'cred_x' }, claim: { skip: true } },
+      { draft: { format: 'opentrain_canonical', job: { title: 'Cars' } }, account: { credentialId: 'cred_x' }, claim: NO_CLAIM },
       { draft: { rawJobDescription: 'x' }, account: { agentName: 'bot' }, answers: { headcount: 3 }, policy: { publish: 'manual', claimAttempts: 5 } },
     ];
     for (const input of inputs) {

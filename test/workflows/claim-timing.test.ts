@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { statusQuery } from '../../src/workflows/definitions';
+import { statusQuery, NO_CLAIM } from '../../src/workflows/definitions';
 import { CLEAR_JOB, createLifecycleStack, historyText, saveHistoryFixture, SECRET_PATTERN, waitForStage, type LifecycleStack } from '../helpers/lifecycle';
 import { startTimeSkippingServer } from '../helpers/temporal';
 
@@ -55,7 +55,7 @@ describe('jobLifecycle over hours (time skipping)', () => {
   test('a spent daily publish quota waits on a durable timer until it resets', async () => {
     await stack.run(async () => {
       await stack.sandbox('POST', '/__sandbox/config', { publishQuota: { unclaimed: 0, claimed: 0 } });
-      const handle = await stack.start({ draft: { rawJobDescription: CLEAR_JOB }, claim: { skip: true }, policy: { review: 'accept' } });
+      const handle = await stack.start({ draft: { rawJobDescription: CLEAR_JOB }, claim: NO_CLAIM, policy: { review: 'accept' } });
       const waiting = await waitForStage(handle, ['WAITING_PUBLISH_QUOTA']);
       assert.equal(waiting.lastError?.code, 'DAILY_PUBLISH_LIMIT');
       await stack.sandbox('POST', '/__sandbox/config', { publishQuota: { unclaimed: 3, claimed: 20 } });

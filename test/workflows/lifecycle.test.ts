@@ -11,6 +11,7 @@ import {
   confirmSignal,
   statusQuery,
   submitAnswersUpdate,
+  NO_CLAIM,
 } from '../../src/workflows/definitions';
 import {
   CLEAR_JOB,
@@ -76,7 +77,7 @@ describe('jobLifecycle on a dev server', () => {
 
   test('the update validator refuses unknown keys, wrong types and values outside the enum, before history', async () => {
     await stack.run(async () => {
-      const handle = await stack.start({ draft: { rawJobDescription: VAGUE_JOB }, claim: { skip: true }, policy: { review: 'accept' } });
+      const handle = await stack.start({ draft: { rawJobDescription: VAGUE_JOB }, claim: NO_CLAIM, policy: { review: 'accept' } });
       await waitForStage(handle, ['AWAITING_ANSWERS']);
       const refusals = [
         [{ notAField: 1 }, 'notAField'],
@@ -103,7 +104,7 @@ describe('jobLifecycle on a dev server', () => {
 
   test('a PATCH that OpenTrain refuses shows in lastError and the loop goes on', async () => {
     await stack.run(async () => {
-      const handle = await stack.start({ draft: { rawJobDescription: VAGUE_JOB }, claim: { skip: true }, policy: { review: 'accept' } });
+      const handle = await stack.start({ draft: { rawJobDescription: VAGUE_JOB }, claim: NO_CLAIM, policy: { review: 'accept' } });
       const waiting = await waitForStage(handle, ['AWAITING_ANSWERS']);
       await stack.sandbox('POST', '/__sandbox/faults', { method: 'PATCH', path: '/api/public/v1/job-drafts/*', status: 400, times: 1 });
       const field = waiting.missingFields[0]!;
@@ -125,7 +126,7 @@ describe('jobLifecycle on a dev server', () => {
 
   test('review and manual publish wait for confirm and approvePublish; signals answer too', async () => {
     await stack.run(async () => {
-      const handle = await stack.start({ draft: { rawJobDescription: CLEAR_JOB }, claim: { skip: true }, policy: { review: 'confirm', publish: 'manual' } });
+      const handle = await stack.start({ draft: { rawJobDescription: CLEAR_JOB }, claim: NO_CLAIM, policy: { review: 'confirm', publish: 'manual' } });
       let status = await waitForStage(handle, ['AWAITING_ANSWERS', 'AWAITING_REVIEW', 'AWAITING_PUBLISH_APPROVAL']);
       while (status.stage === 'AWAITING_ANSWERS') {
         const field = status.missingFields[0]!;
@@ -149,7 +150,7 @@ describe('jobLifecycle on a dev server', () => {
   test('a moderation block shows the reasons and publishes after an edit', async () => {
     await stack.run(async () => {
       const text = `${CLEAR_JOB} Label counterfeit handbags in product photos.`;
-      const handle = await stack.start({ draft: { rawJobDescription: text }, claim: { skip: true }, policy: { review: 'accept' } });
+      const handle = await stack.start({ draft: { rawJobDescription: text }, claim: NO_CLAIM, policy: { review: 'accept' } });
       await answerAllPrompts(handle);
       const blocked = await waitForStage(handle, ['MODERATION_BLOCKED']);
       assert.equal(blocked.lastError?.code, 'MODERATION_BLOCKED');
